@@ -1,0 +1,59 @@
+"""The one table from roles to rights. Routes and actions name a right; users hold roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Right(StrEnum):
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    REGISTRY_CORRECT = "registry.correct"
+    PII_VIEW = "pii.view"  # see ID-card and phone numbers in full (each read audited)
+    AUDIT_VIEW = "audit.view"
+    APPROVAL_DECIDE = "approval.decide"
+    USERS_MANAGE = "users.manage"
+
+
+class Role(StrEnum):
+    CITY_ADMIN = "city_admin"
+    COMMANDER = "commander"
+    DISTRICT_OFFICER = "district_officer"
+    STREET_WORKER = "street_worker"
+    GRID_WORKER = "grid_worker"
+    TRACER = "tracer"
+    AUDITOR = "auditor"
+    VIEWER = "viewer"
+
+
+ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
+    Role.CITY_ADMIN: frozenset(Right),
+    Role.COMMANDER: frozenset(
+        {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE}
+    ),
+    Role.DISTRICT_OFFICER: frozenset(
+        {
+            Right.REGISTRY_VIEW,
+            Right.REGISTRY_IMPORT,
+            Right.REGISTRY_EXPORT,
+            Right.REGISTRY_CORRECT,
+            Right.APPROVAL_DECIDE,
+            Right.AUDIT_VIEW,
+        }
+    ),
+    Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW}),
+    Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW}),
+    Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW}),
+    Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
+    Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
+}
+
+
+def rights_for(roles: list[str]) -> frozenset[Right]:
+    """Union of the rights of known roles; unknown role names grant nothing."""
+    granted: set[Right] = set()
+    for name in roles:
+        if name in Role.__members__.values():
+            granted |= ROLE_RIGHTS[Role(name)]
+    return frozenset(granted)

@@ -1,0 +1,13 @@
+"""Template context shared by every page: navigation and the actor's node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    from fangkong.web.nav import nav_for
+
+    return {"nav": nav_for(request)}
