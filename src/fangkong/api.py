@@ -1,3 +1,83 @@
-from ninja import NinjaAPI
+"""The JSON API under /api/v1/: one NinjaAPI, one router per module, one error mapping.
 
-api = NinjaAPI(title="Fangkong API", version="1", urls_namespace="api")
+Every operation is wrapped by :func:`requires`, which resolves the actor and checks one right;
+``tests/test_architecture.py`` fails if an operation lacks it. Router modules do not use
+``from __future__ import annotations``: ninja resolves parameter types through the wrapped
+function's signature at import time, and string annotations would be looked up in this module.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from fangkong.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangkong.core.jurisdiction import Actor, actor_for
+from fangkong.core.rights import Right
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(right: Right) -> Callable[[F], F]:
+    """Declare and enforce the right an operation needs; puts the actor on ``request.actor``."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            actor = request_actor(request)
+            actor.require(right)
+            return func(request, *args, **kwargs)
+
+        wrapper.required_right = right  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        actor = actor_for(request.user, ip=request.META.get("REMOTE_ADDR"))
+        request.actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+def build_api() -> NinjaAPI:
+    from fangkong.core.api import router as core_router
+    from fangkong.registry.api import router as registry_router
+
+    api = NinjaAPI(
+        title="Fangkong API",
+        version="1",
+        description="Fangkong (防控) command platform. Session authentication; every list is "
+        "scoped to the caller's node of the admin tree.",
+        auth=django_auth,
+        urls_namespace="api",
+    )
+    api.add_router("/core/", core_router)
+    api.add_router("/registry/", registry_router)
+    _map_errors(api)
+    return api
+
+
+def _map_errors(api: NinjaAPI) -> None:
+    def answer(status: int) -> Callable[[HttpRequest, DomainError], HttpResponse]:
+        def handler(request: HttpRequest, exc: DomainError) -> HttpResponse:
+            return api.create_response(
+                request, {"detail": exc.message, "field": exc.field}, status=status
+            )
+
+        return handler
+
+    api.add_exception_handler(NotFound, answer(404))
+    api.add_exception_handler(PermissionDenied, answer(403))
+    api.add_exception_handler(Conflict, answer(409))
+    api.add_exception_handler(DomainError, answer(422))
+
+
+api = build_api()

@@ -1,0 +1,139 @@
+"""Registry API: the admin tree, buildings, persons (masked), venues, import and export.
+
+Handlers stay thin: each resolves the actor, calls one query or action, and shapes the answer.
+"""
+
+
+import io
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from fangkong.api import request_actor, requires
+from fangkong.core.errors import DomainError
+from fangkong.core.models import AdminUnit
+from fangkong.core.privacy import reveal
+from fangkong.core.rights import Right
+from fangkong.registry import io as registry_io
+from fangkong.registry import queries
+from fangkong.registry.io_specs import SPECS
+from fangkong.registry.models import Building, Venue
+from fangkong.registry.schemas import (
+    BuildingPage,
+    ImportResult,
+    PersonPage,
+    PersonRead,
+    Revealed,
+    UnitRead,
+    VenuePage,
+)
+
+router = Router(tags=["registry"])
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@router.get("/units", response=list[UnitRead])
+@requires(Right.REGISTRY_VIEW)
+def list_units(request: HttpRequest, parent: int | None = None) -> list[AdminUnit]:
+    """Children of ``parent``; without it, the caller's own node."""
+    actor = request_actor(request)
+    node = queries.get_unit(actor=actor, unit_id=parent) if parent is not None else None
+    return list(queries.list_child_units(actor=actor, parent=node))
+
+
+@router.get("/units/{unit_id}", response=UnitRead)
+@requires(Right.REGISTRY_VIEW)
+def get_unit(request: HttpRequest, unit_id: int) -> AdminUnit:
+    return queries.get_unit(actor=request_actor(request), unit_id=unit_id)
+
+
+@router.get("/grids/{grid_id}/buildings", response=BuildingPage)
+@requires(Right.REGISTRY_VIEW)
+def list_buildings(request: HttpRequest, grid_id: int, after: int | None = None
+                   ) -> queries.Page[Building]:
+    actor = request_actor(request)
+    grid = queries.get_unit(actor=actor, unit_id=grid_id)
+    return queries.list_buildings(actor=actor, grid=grid, after=after)
+
+
+@router.get("/persons", response=PersonPage)
+@requires(Right.REGISTRY_VIEW)
+def search_persons(request: HttpRequest, q: str = "", grid: int | None = None,
+                   after: int | None = None) -> dict[str, object]:
+    """Search by name prefix, full or last-four ID number or phone; numbers come masked."""
+    actor = request_actor(request)
+    node = queries.get_unit(actor=actor, unit_id=grid) if grid is not None else None
+    page = queries.search_persons(actor=actor, term=q, grid=node, after=after)
+    return {"items": [PersonRead.masked(p) for p in page.items], "next_after": page.next_after}
+
+
+@router.get("/persons/{person_id}", response=PersonRead)
+@requires(Right.REGISTRY_VIEW)
+def get_person(request: HttpRequest, person_id: int) -> PersonRead:
+    return PersonRead.masked(queries.get_person(actor=request_actor(request),
+                                                person_id=person_id))
+
+
+@router.post("/persons/{person_id}/reveal", response=Revealed)
+@requires(Right.PII_VIEW)
+def reveal_person(request: HttpRequest, person_id: int) -> dict[str, str]:
+    """The full ID-card and phone numbers; each call writes an audit row."""
+    actor = request_actor(request)
+    person = queries.get_person(actor=actor, person_id=person_id)
+    return reveal(actor=actor, target=person,
+                  fields={"id_number": person.id_number or "", "phone": person.phone})
+
+
+@router.get("/venues", response=VenuePage)
+@requires(Right.REGISTRY_VIEW)
+def list_venues(request: HttpRequest, type: str = "", after: int | None = None
+                ) -> queries.Page[Venue]:
+    return queries.list_venues(actor=request_actor(request), after=after, kind=type)
+
+
+@router.post("/import/{kind}", response=ImportResult)
+@requires(Right.REGISTRY_IMPORT)
+def import_file(request: HttpRequest, kind: str, file: UploadedFile = File(...),
+                partial: bool = Form(False)) -> registry_io.ImportReport:
+    """Validate every row; write nothing on any error unless ``partial`` is true."""
+    _check_kind(kind)
+    if file.size is not None and file.size > MAX_UPLOAD:
+        raise DomainError("file larger than 50 MB; split it", field="file")
+    return registry_io.do_import(actor=request_actor(request), kind=kind,
+                                 name=file.name or "upload.csv", data=file.read(),
+                                 partial=partial)
+
+
+@router.get("/export/{kind}")
+@requires(Right.REGISTRY_EXPORT)
+def export_file(request: HttpRequest, kind: str, unit: int | None = None,
+                format: str = "csv") -> HttpResponse | StreamingHttpResponse:
+    """CSV streams row by row; Excel is built in memory (write-only workbook)."""
+    _check_kind(kind)
+    actor = request_actor(request)
+    node = queries.get_unit(actor=actor, unit_id=unit) if unit is not None else actor.unit
+    if node is None:
+        raise DomainError("you are not bound to any unit", field="unit")
+    rows = registry_io.export_rows(actor=actor, kind=kind, unit=node)
+    filename = f"{kind}-{node.code}"
+    if format == "xlsx":
+        buffer = io.BytesIO()
+        registry_io.write_xlsx(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    if format != "csv":
+        raise DomainError("format must be csv or xlsx", field="format")
+    stream = StreamingHttpResponse(registry_io.csv_lines(rows), content_type="text/csv")
+    stream["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return stream
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in SPECS:
+        raise DomainError(f"unknown kind {kind!r}; one of {', '.join(sorted(SPECS))}",
+                          field="kind")

@@ -1,0 +1,141 @@
+"""Column specifications of the registry's CSV/Excel files: one parser per column, so every
+bad cell is reported with its line number and the reason, before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fangkong.registry.logic import id_number_problem, phone_problem
+from fangkong.registry.models import Occupation, Sex, VenueType
+
+Parser = Callable[[str], Any]
+
+
+def text(*, max_len: int, required: bool = True) -> Parser:
+    def parse(raw: str) -> str:
+        if required and not raw:
+            raise ValueError("is required")
+        if len(raw) > max_len:
+            raise ValueError(f"is longer than {max_len} characters")
+        return raw
+
+    return parse
+
+
+def choice(values: list[str], *, default: str | None = None) -> Parser:
+    def parse(raw: str) -> str:
+        if not raw and default is not None:
+            return default
+        if raw not in values:
+            raise ValueError(f"must be one of {', '.join(values)}")
+        return raw
+
+    return parse
+
+
+def number(kind: type, *, required: bool = True) -> Parser:
+    def parse(raw: str) -> Any:
+        if not raw:
+            if required:
+                raise ValueError("is required")
+            return None
+        try:
+            return kind(raw)
+        except ValueError:
+            raise ValueError(f"is not a valid {kind.__name__}") from None
+
+    return parse
+
+
+def date(raw: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise ValueError("is not a date (YYYY-MM-DD)") from None
+
+
+def flag(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in {"", "0", "false", "no", "n", "否"}:
+        return False
+    if low in {"1", "true", "yes", "y", "是"}:
+        return True
+    raise ValueError("must be true/false")
+
+
+def validated(check: Callable[[str], str | None], *, required: bool = True) -> Parser:
+    def parse(raw: str) -> str:
+        if not raw:
+            if required:
+                raise ValueError("is required")
+            return ""
+        problem = check(raw)
+        if problem:
+            raise ValueError(problem)
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    kind: str
+    columns: dict[str, Parser]  # header → parser; order is the export order
+    placed_by: str  # the column naming the grid (by code) or the parent (by id)
+
+
+SPECS: dict[str, FileSpec] = {
+    "buildings": FileSpec(
+        kind="buildings",
+        columns={
+            "name": text(max_len=64), "address": text(max_len=200),
+            "grid_code": text(max_len=24), "lat": number(float), "lon": number(float),
+            "floors": number(int),
+        },
+        placed_by="grid_code",
+    ),
+    "households": FileSpec(
+        kind="households",
+        columns={"building_id": number(int), "address": text(max_len=200)},
+        placed_by="building_id",
+    ),
+    "persons": FileSpec(
+        kind="persons",
+        columns={
+            "name": text(max_len=64),
+            "id_number": validated(id_number_problem, required=False),
+            "phone": validated(phone_problem, required=False),
+            "sex": choice([s.value for s in Sex]),
+            "birth_date": date,
+            "address": text(max_len=200, required=False),
+            "household_id": number(int, required=False),
+            "grid_code": text(max_len=24),
+            "occupation": choice([o.value for o in Occupation], default="other"),
+            "over80_alone": flag, "disabled": flag, "pregnant": flag,
+            "chronic_care": flag, "infant": flag,
+        },
+        placed_by="grid_code",
+    ),
+    "venues": FileSpec(
+        kind="venues",
+        columns={
+            "venue_code": text(max_len=32), "type": choice([v.value for v in VenueType]),
+            "name": text(max_len=128), "address": text(max_len=200, required=False),
+            "grid_code": text(max_len=24), "lat": number(float, required=False),
+            "lon": number(float, required=False),
+        },
+        placed_by="grid_code",
+    ),
+}
+
+
+def spec_for(kind: str) -> FileSpec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise ValueError(f"unknown file kind {kind!r}; one of {', '.join(SPECS)}") from None
