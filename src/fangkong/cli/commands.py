@@ -1,0 +1,134 @@
+"""Handlers of the ``fangkong`` subcommands: demo, server, database, synthetic city, users,
+jobs. Django is configured inside each handler, so ``fangkong --help`` and ``synth city``
+(pure numpy) start instantly and touch no database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
+    import django
+    from django.conf import settings
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    django.setup()
+
+
+def migrate(*, verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from fangkong import demo
+    from fangkong.core.models import AdminUnit
+    from fangkong.registry.load import load_city
+
+    migrate()
+    if not AdminUnit.objects.exists():
+        src = demo.ensure_city(residents=args.residents, seed=args.seed)
+        load_city(src=src, progress=True)
+    url = f"http://{args.host}:{args.port}"
+    print(demo.format_logins(demo.ensure_logins(), url=url), flush=True)
+    if args.no_serve:
+        return 0
+    return serve(host=args.host, port=args.port, threads=args.threads)
+
+
+def serve(*, host: str, port: int, threads: int) -> int:
+    from waitress import serve as waitress_serve
+
+    from fangkong.wsgi import application
+
+    print(f"serving on http://{host}:{port} (Ctrl+C stops)", flush=True)
+    waitress_serve(application, host=host, port=port, threads=threads, ident="fangkong")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate()
+    return serve(host=args.host, port=args.port, threads=args.threads)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate(verbosity=1)
+    return 0
+
+
+def cmd_synth_city(args: argparse.Namespace) -> int:
+    from fangkong.synth.generate import generate_city
+
+    meta = generate_city(out=args.out, residents=args.residents, seed=args.seed, days=args.days,
+                         ping_share=args.ping_share, outbreak_seeds=args.outbreak_seeds,
+                         progress=not args.quiet)
+    print(f"wrote {args.out}: " + ", ".join(f"{k} {v:,}" for k, v in meta["counts"].items()))
+    return 0
+
+
+def cmd_synth_load(args: argparse.Namespace) -> int:
+    setup_django()
+    from fangkong.registry.load import load_city
+
+    migrate()
+    counts = load_city(src=args.src, progress=not args.quiet)
+    print("loaded " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    setup_django()
+    import getpass
+
+    from fangkong.core.users import do_create_user
+
+    password = args.password or getpass.getpass(f"password for {args.username}: ")
+    do_create_user(actor=None, username=args.username, password=password,
+                   unit_code=args.unit, roles=args.role)
+    print(f"created {args.username} at {args.unit} with roles {', '.join(args.role)}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    setup_django()
+    from fangkong.core.models import Profile
+
+    for p in Profile.objects.select_related("user", "unit").order_by("user__username"):
+        unit = f"{p.unit.code} {p.unit.name}" if p.unit else "-"
+        print(f"{p.user.username:<16} {unit:<32} {', '.join(p.roles)}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    setup_django()
+    from fangkong.core.retention import run_purge
+
+    for name, count in run_purge().items():
+        print(f"{name}: {count} purged")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fangkong manage", *args.rest])
+    return 0

@@ -1,0 +1,94 @@
+"""The demo: a generated city in an embedded SQLite database, with one login per kind of user.
+
+Passwords are random per installation and kept in ``$FANGKONG_DATA_DIR/demo-logins.json``
+(readable by the owner only) so that running the demo again prints the same logins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from fangkong.core.models import AdminUnit, Level
+from fangkong.core.rights import Role
+from fangkong.core.users import do_create_user
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    unit: str
+    roles: list[str]
+    note: str
+
+
+def city_dir(*, residents: int, seed: int) -> Path:
+    return Path(settings.DATA_DIR) / "synth" / f"city-{residents}-{seed}"
+
+
+def ensure_city(*, residents: int, seed: int) -> Path:
+    """Generate the city's files unless a finished run (``meta.json``) is already there."""
+    out = city_dir(residents=residents, seed=seed)
+    if not (out / "meta.json").is_file():
+        from fangkong.synth.generate import generate_city
+
+        generate_city(out=out, residents=residents, seed=seed, progress=True)
+    return out
+
+
+def _first(level: Level, parent: AdminUnit | None = None) -> AdminUnit:
+    qs = AdminUnit.objects.filter(level=level)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    unit = qs.order_by("code").first()
+    if unit is None:
+        raise LookupError(f"the registry has no unit at level {level.label}")
+    return unit
+
+
+def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
+    """(username, unit, roles, note) for each demo login."""
+    city = _first(Level.CITY)
+    districts = list(AdminUnit.objects.filter(level=Level.DISTRICT).order_by("code")[:2])
+    grid = _first(Level.GRID, None)
+    plan = [
+        ("admin", city, [Role.CITY_ADMIN.value], "city administrator: everything"),
+        ("commander", city, [Role.COMMANDER.value], "command centre: whole city, masked"),
+        ("auditor", city, [Role.AUDITOR.value], "reads the audit log"),
+    ]
+    for i, district in enumerate(districts, start=1):
+        plan.append((f"officer{i}", district, [Role.DISTRICT_OFFICER.value],
+                     f"district officer of {district.name} only"))
+    plan.append(("grid1", grid, [Role.GRID_WORKER.value],
+                 f"grid worker of {grid.name}: sees full ID and phone numbers (audited)"))
+    return plan
+
+
+def ensure_logins() -> list[Login]:
+    path = Path(settings.DATA_DIR) / "demo-logins.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    logins = []
+    for username, unit, roles, note in demo_plan():
+        password = saved.get(username) or secrets.token_urlsafe(9)
+        if not User.objects.filter(username=username).exists():
+            do_create_user(actor=None, username=username, password=password,
+                           unit_code=unit.code, roles=roles)
+        saved[username] = password
+        logins.append(Login(username, password, unit.name, roles, note))
+    path.write_text(json.dumps(saved, indent=1))
+    os.chmod(path, 0o600)
+    return logins
+
+
+def format_logins(logins: list[Login], *, url: str) -> str:
+    lines = [f"Fangkong demo: open {url}", "", f"{'user':<10} {'password':<14} unit / role"]
+    for login in logins:
+        lines.append(f"{login.username:<10} {login.password:<14} {login.unit} · {login.note}")
+    return "\n".join(lines)
