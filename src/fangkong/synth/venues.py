@@ -40,6 +40,7 @@ class Venues:
     vtype: np.ndarray  # type index per venue (row order; venue_id = row + 1)
     lat: np.ndarray
     lon: np.ndarray
+    grid: np.ndarray  # grid index of each venue
     by_type: list[np.ndarray]  # venue rows of each type
     near: list[np.ndarray]  # per type: (G, K) venue rows nearest to each grid centre
 
@@ -83,7 +84,7 @@ def build_venues(rng: np.random.Generator, geo: Geography, grid_weight: np.ndarr
     })
     by_type = [np.flatnonzero(vtype == t) for t in range(len(counts))]
     near = [_nearest(geo, lat[rows], lon[rows], rows) for rows in by_type]
-    return Venues(table, vtype, lat, lon, by_type, near)
+    return Venues(table, vtype, lat, lon, grid, by_type, near)
 
 
 def _inside(rng: np.random.Generator, box: np.ndarray, margin: float = 0.05
