@@ -8,6 +8,9 @@ from django.http import HttpRequest
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    from fangkong.web.access import actor_of
     from fangkong.web.nav import nav_for
 
-    return {"nav": nav_for(request)}
+    if not request.user.is_authenticated:
+        return {"nav": [], "actor": None}
+    return {"nav": nav_for(request), "actor": actor_of(request)}

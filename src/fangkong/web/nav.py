@@ -1,2 +1,70 @@
-def nav_for(request):
-    return []
+"""The sidebar: every module of the platform, with the right each needs. Modules not built yet
+are listed as disabled "coming" entries so the shape of the platform is visible from day one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.rights import Right
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str | None  # None: the module is coming and has no page yet
+    right: Right | None = None
+    icon: str = "•"
+    also: tuple[str, ...] = ()  # other pages that belong to this entry, for highlighting
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str | None
+    icon: str
+    active: bool
+    coming: bool
+
+
+ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry(_("Map"), "home", Right.REGISTRY_VIEW, "◎",
+             ("unit", "grid_buildings", "building", "household")),
+    NavEntry(_("Residents"), "persons", Right.REGISTRY_VIEW, "☰", ("person", "person_reveal")),
+    NavEntry(_("Venues"), "venues", Right.REGISTRY_VIEW, "⌂"),
+    NavEntry(_("Import"), "registry_import", Right.REGISTRY_IMPORT, "⇪"),
+    NavEntry(_("Export"), "registry_export", Right.REGISTRY_EXPORT, "⇩"),
+    NavEntry(_("Approvals"), "approvals", Right.APPROVAL_DECIDE, "✓"),
+    NavEntry(_("Audit log"), "audit", Right.AUDIT_VIEW, "≡"),
+    NavEntry(_("Testing and screening"), None, icon="⚗"),
+    NavEntry(_("Contact tracing"), None, icon="⤳"),
+    NavEntry(_("Risk areas"), None, icon="▲"),
+    NavEntry(_("Quarantine"), None, icon="⌂"),
+    NavEntry(_("Health code"), None, icon="▦"),
+    NavEntry(_("Hotline"), None, icon="☎"),
+    NavEntry(_("Command dashboard"), None, icon="◈"),
+    NavEntry(_("Simulation"), None, icon="∿"),
+    NavEntry(_("Analytics"), None, icon="∑"),
+)
+
+
+def nav_for(request: HttpRequest) -> list[NavItem]:
+    """Entries the request's actor may open, plus the coming modules; empty when anonymous."""
+    if not request.user.is_authenticated:
+        return []
+    from fangkong.web.access import actor_of
+
+    actor = actor_of(request)
+    current = request.resolver_match.url_name if request.resolver_match else None
+    items = []
+    for entry in ENTRIES:
+        if entry.url_name is None:
+            items.append(NavItem(entry.label, None, entry.icon, active=False, coming=True))
+        elif entry.right is None or actor.can(entry.right):
+            items.append(NavItem(entry.label, reverse(entry.url_name), entry.icon,
+                                 active=current in (entry.url_name, *entry.also), coming=False))
+    return items

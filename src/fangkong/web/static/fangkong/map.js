@@ -1,0 +1,59 @@
+/* The unit map: Leaflet over the city's own GeoJSON, no tile server. Each unit is shaded by its
+   residents; a click opens the unit (or the building, on a grid's map). */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  if (!el || !window.L) { return; }
+  var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  var residents = el.dataset.labelResidents || "residents";
+  var special = el.dataset.labelSpecial || "special";
+
+  function shade(value, max) {
+    var t = max > 0 ? value / max : 0;
+    var light = Math.round(88 - 45 * t);
+    return "hsl(211, 60%, " + light + "%)";
+  }
+
+  function label(p) {
+    if (p.kind !== "unit" || p.residents === null || p.residents === undefined) { return p.name; }
+    return p.name + "<br>" + residents + ": " + p.residents + " · " + special + ": " + p.special;
+  }
+
+  function draw(data) {
+    var units = data.features.filter(function (f) { return f.properties.kind === "unit"; });
+    var max = Math.max.apply(null, units.map(function (f) { return f.properties.residents || 0; }).concat([0]));
+    var permanent = units.length <= 30;
+    var layer = L.geoJSON(data, {
+      style: function (f) {
+        return { color: "#1f5fa8", weight: 1.5, fillOpacity: 0.75,
+                 fillColor: shade(f.properties.residents || 0, max) };
+      },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 5, color: "#b3261e", weight: 1, fillOpacity: 0.8 });
+      },
+      onEachFeature: function (f, item) {
+        var isUnit = f.properties.kind === "unit";
+        item.bindTooltip(label(f.properties), {
+          permanent: isUnit && permanent, direction: "center", className: isUnit ? "unit-label" : ""
+        });
+        item.on("click", function () { window.location.href = f.properties.url; });
+        item.on("mouseover", function () { if (item.setStyle && isUnit) { item.setStyle({ weight: 3 }); } });
+        item.on("mouseout", function () { if (item.setStyle && isUnit) { item.setStyle({ weight: 1.5 }); } });
+      }
+    }).addTo(map);
+    var bounds = layer.getBounds();
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [12, 12] });
+    } else if (data.center) {
+      map.setView(data.center, 13);
+    } else {
+      map.setView([0, 0], 2);
+    }
+    el.dataset.ready = "1";
+  }
+
+  fetch(el.dataset.src, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    .then(draw)
+    .catch(function () { el.dataset.ready = "error"; });
+})();
