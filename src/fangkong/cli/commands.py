@@ -17,7 +17,7 @@ def setup_django() -> None:
     import django
     from django.conf import settings
 
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # inside DATA_DIR
     django.setup()
 
 

@@ -8,6 +8,7 @@ import re
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_MASKED = re.compile(r"^(\d{0,6})\*+(\d{3}[\dXx])$")
 
 
 def id_check_char(first17: str) -> str:
@@ -34,12 +35,18 @@ def phone_problem(value: str) -> str | None:
 
 
 def classify_search(term: str) -> tuple[str, str]:
-    """Decide how to search: full ID, full phone, last four digits, or a name prefix."""
+    """Decide how to search: full ID, full phone, a number as shown masked
+    (``610***********123X``, ``138****5678``: value ``prefix:last4``), last four digits, or a
+    name prefix."""
     term = term.strip()
     if len(term) == 18 and term[:17].isdigit():
         return "id_number", term.upper()
     if _PHONE.match(term):
         return "phone", term
+    masked = _MASKED.match(term)
+    if masked and masked.group(1) and len(term) in (11, 18):
+        kind = "masked_id" if len(term) == 18 else "masked_phone"
+        return kind, f"{masked.group(1)}:{masked.group(2).upper()}"
     tail = term.lstrip("*")
     if len(tail) == 4 and (tail[:3].isdigit() and (tail[3].isdigit() or tail[3] in "xX")):
         return "last4", tail.upper()

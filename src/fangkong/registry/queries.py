@@ -95,6 +95,11 @@ def _search_filter(kind: str, value: str) -> Q:
         return Q(id_number=value)
     if kind == "phone":
         return Q(phone=value)
+    if kind in ("masked_id", "masked_phone"):
+        prefix, last4 = value.split(":")
+        if kind == "masked_id":
+            return Q(id_last4=last4, id_number__startswith=prefix)
+        return Q(phone_last4=last4, phone__startswith=prefix)
     if kind == "last4":
         return Q(id_last4=value) | Q(phone_last4=value)
     return Q(name__startswith=value)

@@ -1,0 +1,15 @@
+"""Settings of the test suite: jobs run inline and data lives in a temporary folder.
+
+pytest-django imports settings before any conftest runs, so the environment is set here."""
+
+import os
+import tempfile
+
+os.environ.setdefault("FANGKONG_JOBS_IMMEDIATE", "1")
+os.environ.setdefault("FANGKONG_DATA_DIR", tempfile.mkdtemp(prefix="fangkong-test-"))
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from fangkong.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (WhiteNoise warns when it is missing)

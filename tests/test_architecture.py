@@ -1,0 +1,35 @@
+"""Rules of the layout that a reviewer would otherwise check by hand."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from fangkong.api import api
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "fangkong"
+
+
+def test_every_api_operation_declares_a_right() -> None:
+    missing = []
+    for _, router in api._routers:
+        for path, view in router.path_operations.items():
+            for op in view.operations:
+                if not hasattr(op.view_func, "required_right"):
+                    missing.append(f"{op.methods} {path}")
+    assert not missing, f"operations without @requires: {missing}"
+
+
+@pytest.mark.parametrize("path", sorted(SRC.glob("*/logic.py")), ids=lambda p: p.parent.name)
+def test_logic_modules_do_not_import_django(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m.split(".")[0] == "django" for m in imported)
+
+
+def test_synth_does_not_import_django() -> None:
+    for path in (SRC / "synth").glob("*.py"):
+        assert "django" not in path.read_text(), path.name
