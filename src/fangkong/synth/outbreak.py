@@ -26,8 +26,9 @@ PRESYMPTOMATIC_D = 2.0
 MIN_LATENT_D = 1.0
 INFECTIOUS_D = 7.0  # after onset (or after becoming infectious, if asymptomatic)
 ASYMPTOMATIC_REL = 0.5
-HOUSEHOLD_HAZARD = 0.06  # per infectious day, per household member
-VENUE_HAZARD_PER_MIN = 2.5e-6  # times the venue type's multiplier
+HOUSEHOLD_HAZARD = 0.2  # per infectious day, per household member
+VENUE_HAZARD_PER_MIN = 7e-5  # times the venue type's multiplier
+CROWD_REF = 40  # above this many visitors a day, a visitor meets a shrinking share of them
 SAMPLE_DELAY_WEIBULL = (1.65, 1.2)  # onset → sample, shape and scale in days
 ASYMPTOMATIC_FOUND = 0.75  # found by screening within the window
 ASYMPTOMATIC_FOUND_D = (2.0, 7.0)  # days after infection
@@ -124,6 +125,8 @@ class Outbreak:
                        np.where(onset < NEVER, 1.0, ASYMPTOMATIC_REL))
         cand = [self._household(rng, src), self._venues(rng, src, stays)]
         infectee, k, t, setting, venue = (np.concatenate(c) for c in zip(*cand, strict=True))
+        if len(infectee) == 0:
+            return 0
         order = np.lexsort((k, t, infectee))
         first = order[np.r_[True, infectee[order][1:] != infectee[order][:-1]]]
         self._add(rng, infectee[first], src.row[k[first]], t[first], setting[first],
@@ -170,8 +173,10 @@ class Outbreak:
         who = stays.pidx[j]
         ok = (ov1 > ov0) & ~self.infected[who]
         i, who, ov0, ov1 = i[ok], who[ok], ov0[ok], ov1[ok]
+        # frequency-dependent: big venues do not multiply the close contacts of a visit
         venue = stays.venue[own[i]].astype(np.int64)
-        haz = VENUE_HAZARD_PER_MIN * VENUE_MULT[self.venue_type[venue]] * src.rel[k[i]]
+        crowd = np.maximum(1.0, cnt[i] / CROWD_REF)
+        haz = VENUE_HAZARD_PER_MIN * VENUE_MULT[self.venue_type[venue]] * src.rel[k[i]] / crowd
         hit = rng.random(len(i)) < 1 - np.exp(-haz * (ov1 - ov0) / 60)
         t = ov0[hit] + (rng.random(int(hit.sum())) * (ov1 - ov0)[hit]).astype(np.int64)
         return who[hit], k[i][hit], t, np.full(len(t), VENUE), venue[hit]
