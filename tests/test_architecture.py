@@ -13,12 +13,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "fangkong"
 
 
 def test_every_api_operation_declares_a_right() -> None:
-    missing = []
-    for _, router in api._routers:
-        for path, view in router.path_operations.items():
-            for op in view.operations:
-                if not hasattr(op.view_func, "required_right"):
-                    missing.append(f"{op.methods} {path}")
+    missing = [
+        f"{op.methods} {path}"
+        for _, router in api._routers
+        for path, view in router.path_operations.items()
+        for op in view.operations
+        if not hasattr(op.view_func, "required_right")
+    ]
     assert not missing, f"operations without @requires: {missing}"
 
 

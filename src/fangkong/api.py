@@ -66,8 +66,8 @@ def build_api() -> NinjaAPI:
 
 
 def _map_errors(api: NinjaAPI) -> None:
-    def answer(status: int) -> Callable[[HttpRequest, DomainError], HttpResponse]:
-        def handler(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    def answer(status: int) -> Callable[[HttpRequest, Any], HttpResponse]:
+        def handler(request: HttpRequest, exc: Any) -> HttpResponse:
             return api.create_response(
                 request, {"detail": exc.message, "field": exc.field}, status=status
             )

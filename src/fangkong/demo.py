@@ -89,6 +89,5 @@ def ensure_logins() -> list[Login]:
 
 def format_logins(logins: list[Login], *, url: str) -> str:
     lines = [f"Fangkong demo: open {url}", "", f"{'user':<10} {'password':<14} unit / role"]
-    for login in logins:
-        lines.append(f"{login.username:<10} {login.password:<14} {login.unit} · {login.note}")
+    lines += [f"{x.username:<10} {x.password:<14} {x.unit} · {x.note}" for x in logins]
     return "\n".join(lines)

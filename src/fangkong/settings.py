@@ -120,7 +120,7 @@ if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "fangkong", "url": REDIS_URL, "immediate": False}
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "fangkong.core.jobs.DataDirSqliteHuey",
         "name": "fangkong",
         "filename": str(DATA_DIR / "jobs.sqlite3"),
         "immediate": env_bool("FANGKONG_JOBS_IMMEDIATE", default=False),

@@ -45,7 +45,7 @@ def test_approval_applies_change_with_audit(setup) -> None:  # type: ignore[no-u
 
 
 def test_requester_cannot_approve_own_request(setup) -> None:  # type: ignore[no-untyped-def]
-    person, requester, *_ = setup
+    person, *_ = setup
     officer = actor_for(make_user("both", unit=person.district, roles=["district_officer"]))
     approval = _request(person, officer)
     with pytest.raises(DomainError, match="own request"):

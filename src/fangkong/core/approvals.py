@@ -48,6 +48,8 @@ def do_request(
 ) -> Approval:
     spec = kind_named(kind)
     actor.require(spec.request_right)
+    if actor.user_id is None:
+        raise DomainError("a request needs a signed-in user", field="requested_by")
     if not reason.strip():
         raise DomainError("a reason is required", field="reason")
     with transaction.atomic():

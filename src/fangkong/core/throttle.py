@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+
 from fangkong.core import clock
 from fangkong.core.models import LoginFailure
 
