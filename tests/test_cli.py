@@ -1,0 +1,46 @@
+"""The ``fangkong`` command: help lists subcommands; file commands act as a named user."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fangkong.cli import main
+from fangkong.registry.models import Person
+from tests.factories import make_user, small_city
+
+
+def test_help_lists_every_subcommand() -> None:
+    out = subprocess.run([sys.executable, "-m", "fangkong.cli", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for command in ("demo", "serve", "migrate", "synth", "createuser", "import", "export",
+                    "purge", "worker"):
+        assert command in out
+
+
+@pytest.mark.django_db
+def test_import_refuses_bad_file_then_export_masks(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    city = small_city()
+    make_user("o1", unit=city.districts[0].unit, roles=["district_officer"])
+    bad = tmp_path / "p.csv"
+    bad.write_text(f"name,sex,grid_code\n好,M,{city.districts[0].grids[0].code}\n坏,?,x\n")
+    before = Person.objects.count()
+    assert main(["import", "persons", str(bad), "--as", "o1"]) == 1
+    assert Person.objects.count() == before
+    assert "line 3" in capsys.readouterr().err
+    assert main(["import", "persons", str(bad), "--as", "o1", "--partial"]) == 0
+    assert Person.objects.count() == before + 1
+    out = tmp_path / "out.csv"
+    assert main(["export", "persons", "--as", "o1", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "好" in text and city.districts[1].persons[0].name not in text
+    assert city.districts[0].persons[0].phone not in text
+
+
+@pytest.mark.django_db
+def test_unknown_user_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["export", "persons", "--as", "ghost", "--out", str(tmp_path / "x.csv")]) == 1
+    assert "no user 'ghost'" in capsys.readouterr().err
