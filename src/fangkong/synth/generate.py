@@ -9,6 +9,7 @@ memory for the routines. Each day's check-ins and pings are written as they are 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import time
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def _write_persons(seed: int, start: datetime.date, places: tuple[Geography, Hou
     cuts = np.searchsorted(first_row, np.arange(0, int(housing.size.sum()), CHUNK))
     edges = [*cuts.tolist(), housing.n_households]
     parts: list[PersonArrays] = []
-    for ci, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+    for ci, (lo, hi) in enumerate(itertools.pairwise(edges)):
         table, arrays = make_persons(
             _rng(seed, PERSONS, ci), housing=housing, geo=geo, venues=venues, lo=lo, hi=hi,
             start_day=_epoch_day(start), ids=ids, phone_salt=seed % 10**8)
@@ -105,7 +106,7 @@ def _write_persons(seed: int, start: datetime.date, places: tuple[Geography, Hou
         chronic=np.concatenate([p.chronic for p in parts]),
         age=np.concatenate([p.age for p in parts]).astype(np.float32),
         building=np.concatenate([housing.building[lo:hi].repeat(housing.size[lo:hi])
-                                 for lo, hi in zip(edges[:-1], edges[1:], strict=True)]))
+                                 for lo, hi in itertools.pairwise(edges)]))
 
 
 def _simulate_day(city: City, outbreak: Outbreak, sink: Sink, *, seed: int, day: int,

@@ -21,6 +21,7 @@ GRID_M = 800.0
 M_PER_DEG_LAT = 111_320.0
 M_PER_DEG_LON = M_PER_DEG_LAT * math.cos(math.radians(CENTER_LAT))
 RESIDENTS_PER_GRID = 1000
+MIN_GRIDS_PER_DISTRICT = 24  # small cities still get districts of unequal size
 LEVELS = ("city", "district", "street", "community", "grid")
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in metres from the SW corner
@@ -75,10 +76,10 @@ def split_rect(rect: Rect, weights: list[float]) -> list[Rect]:
     return split_rect(a, weights[:k]) + split_rect(b, weights[k:])
 
 
-def _tree_counts(rng: np.random.Generator, residents: int) -> list[list[list[np.ndarray]]]:
+def _tree_counts(rng: np.random.Generator, residents: int) -> list[list[np.ndarray]]:
     """Grid counts nested as district → street → community."""
     n_districts = int(rng.integers(6, 11))
-    n_grids = max(round(residents / RESIDENTS_PER_GRID), 9 * n_districts)
+    n_grids = max(round(residents / RESIDENTS_PER_GRID), MIN_GRIDS_PER_DISTRICT * n_districts)
     per_district = allocate(n_grids, rng.uniform(1.0, 3.2, n_districts), 9)
     tree = []
     for g_d in per_district:

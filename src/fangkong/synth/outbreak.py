@@ -79,8 +79,8 @@ class Outbreak:
         rows = np.sort(rng.choice(adults, size=min(n, len(adults)), replace=False))
         t = start - (rng.uniform(0.0, 3.0, len(rows)) * DAY).astype(np.int64)
         minus = np.full(len(rows), -1, dtype=np.int64)
-        self._add(rng, rows, minus, t, np.full(len(rows), SEED), minus,
-                  np.zeros(len(rows), dtype=np.int64))
+        self._add(rng=rng, rows=rows, infector=minus, t=t, setting=np.full(len(rows), SEED),
+                  venue=minus, gen=np.zeros(len(rows), dtype=np.int64))
 
     def isolation(self) -> tuple[np.ndarray, np.ndarray]:
         """(person rows, isolated_at) of everyone who will be isolated."""
@@ -88,7 +88,7 @@ class Outbreak:
         found = iso < NEVER
         return self.log.col("row")[found], iso[found]
 
-    def _add(self, rng: np.random.Generator, rows: np.ndarray, infector: np.ndarray,
+    def _add(self, *, rng: np.random.Generator, rows: np.ndarray, infector: np.ndarray,
              t: np.ndarray, setting: np.ndarray, venue: np.ndarray, gen: np.ndarray) -> None:
         """Record new infections and draw their course: incubation, symptoms, detection."""
         n = len(rows)
@@ -129,8 +129,8 @@ class Outbreak:
             return 0
         order = np.lexsort((k, t, infectee))
         first = order[np.r_[True, infectee[order][1:] != infectee[order][:-1]]]
-        self._add(rng, infectee[first], src.row[k[first]], t[first], setting[first],
-                  venue[first], src.gen[k[first]] + 1)
+        self._add(rng=rng, rows=infectee[first], infector=src.row[k[first]], t=t[first],
+                  setting=setting[first], venue=venue[first], gen=src.gen[k[first]] + 1)
         return len(first)
 
     def _household(self, rng: np.random.Generator, src: _Sources) -> tuple[np.ndarray, ...]:

@@ -111,7 +111,7 @@ def _working_today(rng: np.random.Generator, people: PersonArrays, venues: Venue
     return has & (rng.random(n) < p)
 
 
-def _work(rng: np.random.Generator, people: PersonArrays, venues: Venues, rows: np.ndarray,
+def _work(*, rng: np.random.Generator, people: PersonArrays, venues: Venues, rows: np.ndarray,
           at_work: np.ndarray, day0: int, out: Stays) -> None:
     """Workplace and school stays, lunch out for some workers, stations for commuters."""
     idx = np.flatnonzero(at_work)
@@ -131,10 +131,11 @@ def _work(rng: np.random.Generator, people: PersonArrays, venues: Venues, rows: 
         rest = venues.choose(rng, TYPE_IDX["restaurant"], venues.grid[work[sel]], p_local=0.97)
         out.add(rows[idx[sel]], rest, r0, r1)
         out.add(rows[idx[sel]], work[sel], r1 + 5 * M, leave[sel])
-    _commute(rng, people, venues, rows[idx], idx, arrive, leave, out)
+    _commute(rng=rng, people=people, venues=venues, prow=rows[idx], idx=idx,
+             arrive=arrive, leave=leave, out=out)
 
 
-def _commute(rng: np.random.Generator, people: PersonArrays, venues: Venues,
+def _commute(*, rng: np.random.Generator, people: PersonArrays, venues: Venues,
              prow: np.ndarray, idx: np.ndarray, arrive: np.ndarray, leave: np.ndarray,
              out: Stays) -> None:
     """Transit users check in at a station near home before work and near work after."""
@@ -153,7 +154,7 @@ def _commute(rng: np.random.Generator, people: PersonArrays, venues: Venues,
             e0, e0 + _minutes(rng, 3, 8, k))
 
 
-def _dialysis(rng: np.random.Generator, people: PersonArrays, venues: Venues,
+def _dialysis(*, rng: np.random.Generator, people: PersonArrays, venues: Venues,
               rows: np.ndarray, free: np.ndarray, day0: int, out: Stays) -> np.ndarray:
     """Chronic-care patients (dialysis) spend a morning at a hospital three days a week;
     returns who did, so they skip the morning errand slot."""
@@ -167,14 +168,26 @@ def _dialysis(rng: np.random.Generator, people: PersonArrays, venues: Venues,
     return went
 
 
-def _errands(rng: np.random.Generator, slot: str, people: PersonArrays, venues: Venues,
-             rows: np.ndarray, busy: np.ndarray, day0: int, weekend: bool,
-             out: Stays) -> None:
+@dataclass
+class _Day:
+    """What every errand slot of one day and chunk shares."""
+
+    rng: np.random.Generator
+    people: PersonArrays
+    venues: Venues
+    rows: np.ndarray
+    day0: int
+    weekend: bool
+    out: Stays
+
+
+def _errands(day: _Day, *, slot: str, busy: np.ndarray) -> None:
     """One errand slot: who goes out, which venue type, which venue, how long."""
+    rng, people = day.rng, day.people
     w0, w1, p_occ, types = ERRANDS[slot]
     p = np.zeros(5)
     for occ, val in p_occ.items():
-        p[occ] = min(1.0, val * (WEEKEND_BOOST if weekend else 1.0))
+        p[occ] = min(1.0, val * (WEEKEND_BOOST if day.weekend else 1.0))
     who = np.flatnonzero(~busy & (rng.random(len(busy)) < p[people.occupation]))
     names = list(types)
     weights = np.array([types[t] for t in names])
@@ -183,11 +196,12 @@ def _errands(rng: np.random.Generator, slot: str, people: PersonArrays, venues: 
         sel = who[kind == i]
         if len(sel) == 0:
             continue
-        venue = venues.choose(rng, TYPE_IDX[tname], people.grid[sel])
+        venue = day.venues.choose(rng, TYPE_IDX[tname], people.grid[sel])
         lo, hi = DWELL_MIN[tname]
-        start = day0 + _hours(rng, w0, w1 - lo / 60, len(sel))
+        start = day.day0 + _hours(rng, w0, w1 - lo / 60, len(sel))
         dwell = _minutes(rng, lo, hi, len(sel))
-        out.add(rows[sel], venue, start, np.minimum(start + dwell, day0 + int(w1 * H) - M))
+        end = np.minimum(start + dwell, day.day0 + int(w1 * H) - M)
+        day.out.add(day.rows[sel], venue, start, end)
 
 
 def day_stays(*, rng: np.random.Generator, people: PersonArrays, venues: Venues,
@@ -197,16 +211,19 @@ def day_stays(*, rng: np.random.Generator, people: PersonArrays, venues: Venues,
     rows = people.pid - 1
     out = Stays()
     at_work = _working_today(rng, people, venues, weekend)
-    _work(rng, people, venues, rows, at_work, day0, out)
-    _errands(rng, "early", people, venues, rows, np.zeros_like(at_work), day0, weekend, out)
+    _work(rng=rng, people=people, venues=venues, rows=rows, at_work=at_work, day0=day0,
+          out=out)
+    common = _Day(rng, people, venues, rows, day0, weekend, out)
+    nobody = np.zeros_like(at_work)
+    _errands(common, slot="early", busy=nobody)
     morning_busy = at_work.copy()
     if weekday in DIALYSIS_DAYS:
-        morning_busy |= _dialysis(rng, people, venues, rows, ~at_work, day0, out)
-    _errands(rng, "morning", people, venues, rows, morning_busy, day0, weekend, out)
-    for slot in ("lunch", "afternoon"):
-        _errands(rng, slot, people, venues, rows, at_work, day0, weekend, out)
-    _errands(rng, "evening", people, venues, rows, np.zeros_like(at_work), day0, weekend,
-             out)
+        morning_busy |= _dialysis(rng=rng, people=people, venues=venues, rows=rows,
+                                  free=~at_work, day0=day0, out=out)
+    _errands(common, slot="morning", busy=morning_busy)
+    _errands(common, slot="lunch", busy=at_work)
+    _errands(common, slot="afternoon", busy=at_work)
+    _errands(common, slot="evening", busy=nobody)
     return out.sorted()
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -57,5 +57,4 @@ def write_cases_csv(path: Path, cases: pa.Table, *, offset_h: int = 8) -> None:
 
 def chunk_bounds(total: int, size: int) -> list[tuple[int, int]]:
     """[lo, hi) ranges of at most `size` covering 0..total."""
-    edges = np.arange(0, total, size).tolist() + [total]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise([*range(0, total, size), total]))
