@@ -118,10 +118,10 @@ def _report(args: argparse.Namespace, rows: list[dict]) -> None:
     machine = f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
     command = f"uv run python benchmarks/bench_registry.py --residents {args.residents}"
     md = (f"Registry pages at {args.residents:,} residents, {args.repeat} runs each "
-          f"({dt.date.today()}, {machine})\n\n`{command}`\n\n{table}\n")
+          f"({dt.datetime.now(dt.UTC).date()}, {machine})\n\n`{command}`\n\n{table}\n")
     print(md)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"registry-{dt.date.today()}"
+    stem = RESULTS / f"registry-{dt.datetime.now(dt.UTC).date()}"
     stem.with_suffix(".md").write_text(md)
     stem.with_suffix(".json").write_text(json.dumps(
         {"residents": args.residents, "repeat": args.repeat, "machine": machine,
