@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,8 +18,12 @@ from tests.factories import City, id_number, make_user
 pytestmark = pytest.mark.django_db
 
 
-def _csv(response) -> str:  # type: ignore[no-untyped-def]
-    return b"".join(response.streaming_content).decode("utf-8-sig")
+def _body(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def _csv(response: Any) -> str:
+    return _body(response).decode("utf-8-sig")
 
 
 def test_export_form(officer1: Client, city: City) -> None:
@@ -28,7 +33,7 @@ def test_export_form(officer1: Client, city: City) -> None:
 
 def test_export_csv_masked_and_audited(officer1: Client, city: City) -> None:
     unit = city.districts[0].unit
-    response = officer1.get("/registry/export", {"unit": unit.pk, "kind": "persons"})
+    response = officer1.get("/registry/export", {"unit": str(unit.pk), "kind": "persons"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -43,7 +48,7 @@ def test_export_csv_masked_and_audited(officer1: Client, city: City) -> None:
 
 def test_export_of_a_grid_only(officer1: Client, city: City) -> None:
     grid = city.districts[0].grids[0]
-    text = _csv(officer1.get("/registry/export", {"unit": grid.pk, "kind": "buildings"}))
+    text = _csv(officer1.get("/registry/export", {"unit": str(grid.pk), "kind": "buildings"}))
     assert city.districts[0].buildings[0].name in text
     assert city.districts[0].buildings[1].name not in text
 
@@ -51,7 +56,7 @@ def test_export_of_a_grid_only(officer1: Client, city: City) -> None:
 def test_export_xlsx(officer1: Client, city: City) -> None:
     response = officer1.get("/registry/export", {"kind": "venues", "format": "xlsx"})
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    book = load_workbook(io.BytesIO(_body(response)), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:3] == ("id", "venue_code", "type")
     assert len(rows) == 1 + len(city.districts[0].venues)

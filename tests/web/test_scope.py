@@ -67,7 +67,7 @@ def test_search_and_list_show_no_foreign_residents(officer2: Client, city: City)
 def test_export_contains_no_foreign_rows(officer2: Client, city: City) -> None:
     response = officer2.get("/registry/export", {"kind": "persons", "format": "csv"})
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     for person in city.districts[0].persons:
         assert person.name not in text
     for person in city.districts[1].persons:

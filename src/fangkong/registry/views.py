@@ -5,7 +5,6 @@ venues, and file import/export. Thin: each view checks one right (``@needs``) an
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import tempfile
 import zipfile
@@ -21,7 +20,9 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -149,7 +150,7 @@ def venues(request: HttpRequest) -> HttpResponse:
 
 
 @needs(Right.REGISTRY_EXPORT)
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: HttpRequest) -> HttpResponseBase:
     """The form, or (with ``kind``) the file: CSV streamed row by row, XLSX from a temp file."""
     actor = actor_of(request)
     unit_id = int_param(request, "unit")
@@ -163,7 +164,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
            after={"format": fmt, "pii_in_full": actor.can(Right.PII_VIEW)})
     rows = registry_io.export_rows(actor=actor, kind=kind, unit=unit)
     rows = chain([next(rows)], rows)  # raise scoping errors before the response starts
-    filename = f"{kind}-{unit.code}-{dt.date.today():%Y%m%d}.{fmt}"  # noqa: DTZ011
+    filename = f"{kind}-{unit.code}-{timezone.localdate():%Y%m%d}.{fmt}"
     return _xlsx_response(rows, filename) if fmt == "xlsx" else _csv_response(rows, filename)
 
 
@@ -190,7 +191,7 @@ def _csv_chunks(rows: Iterator[list[str]], *, size: int = 1000) -> Iterator[str]
 
 def _xlsx_response(rows: Iterable[list[str]], filename: str) -> FileResponse:
     """XLSX is a zip written at the end, so it goes to a temporary file first, then streams."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    spool = tempfile.TemporaryFile()  # FileResponse closes it when sent
     registry_io.write_xlsx(rows, spool)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename,
