@@ -160,8 +160,10 @@ def generate_city(*, out: Path, residents: int, seed: int, days: int = 14,
     out.mkdir(parents=True, exist_ok=True)
     sink = Sink(out)
     places = _write_places(seed, residents, sink)
+    stages = {"places_s": time.perf_counter() - began}
     with tqdm(total=residents, desc="persons", unit="p", disable=not progress) as bar:
         population = _write_persons(seed, start, places, sink, bar)
+    stages["persons_s"] = time.perf_counter() - began - sum(stages.values())
     city = City(*places, population)
     housing = city.housing
     outbreak = Outbreak(household_first=housing.first_person - 1,
@@ -174,6 +176,7 @@ def generate_city(*, out: Path, residents: int, seed: int, days: int = 14,
             _simulate_day(city, outbreak, sink, seed=seed, day=d,
                           date=start + datetime.timedelta(days=d), ping_share=ping_share,
                           bar=bar)
+    stages["days_s"] = time.perf_counter() - began - sum(stages.values())
     sink.write("infections.parquet", infections_table(outbreak.log))
     cases = cases_table(outbreak.log, until=start0 + days * DAY)
     sink.write("cases.parquet", cases)
@@ -181,7 +184,8 @@ def generate_city(*, out: Path, residents: int, seed: int, days: int = 14,
     write_cases_csv(out / "cases.csv", cases)
     meta = _meta(sink, seed=seed, residents=residents, days=days, start=start.isoformat(),
                  ping_share=ping_share, outbreak_seeds=outbreak_seeds,
-                 elapsed_s=round(time.perf_counter() - began, 3))
+                 elapsed_s=round(time.perf_counter() - began, 3),
+                 stages={k: round(v, 3) for k, v in stages.items()})
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     return meta
