@@ -20,7 +20,7 @@ H, M = 3600, 60
 DWELL_MIN = {"market": (20, 60), "supermarket": (15, 45), "restaurant": (30, 80),
              "hospital": (30, 150), "pharmacy": (5, 15), "station": (5, 20),
              "gym": (45, 110), "mall": (45, 140), "office": (30, 120), "school": (30, 120)}
-SOURCES = ["venue_code", "health_code_scan", "manual"]
+SOURCES = ["doorbell_code", "staff_scan", "manual"]  # resident scans 门铃码 | staff scans | paper
 SOURCE_P = np.array([0.85, 0.10, 0.05])
 EXIT_RECORDED = 0.8
 LUNCH_OUT = 0.35  # workers who leave the office for lunch
