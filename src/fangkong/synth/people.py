@@ -151,20 +151,13 @@ def make_persons(rng: np.random.Generator, *, housing: Housing, geo: Geography,
     grid = housing.grid[lo:hi][hh]
     building = housing.building[lo:hi][hh]
     work = _work_venues(rng, occ, grid, venues)
-    district = geo.grid_district[grid]
-    seq = ids.take(district, birth, female.astype(np.int64))
-    area = np.array([int(c) for c in geo.district_code])[district]
-    family = draw_surnames(rng, hi - lo)[hh]
-    surname = np.where((role == SPOUSE) | (role == ELDER), draw_surnames(rng, n), family)
     table = pa.table({
         "person_id": pid,
         "household_id": (lo + 1 + hh).astype(np.int64),
         "building_id": building.astype(np.int64) + 1,
         "grid_id": geo.grid_unit_id[grid],
-        "name": person_names(rng, surname, ~female),
-        "id_number": pa.array(make_ids(area, birth, seq)),
-        "phone": pa.array(make_phones(pid, rng.integers(0, len(PHONE_PREFIXES), n),
-                                      phone_salt).astype(str)),
+        **_identity(rng, geo=geo, grid=grid, birth=birth, female=female, role=role, hh=hh,
+                    households=hi - lo, ids=ids, pid=pid, phone_salt=phone_salt),
         "sex": pa.array(np.where(female, "F", "M")),
         "birth_date": pa.array(birth.astype("datetime64[D]"), type=pa.date32()),
         "address": _home_address(housing, lo, hh),
@@ -176,6 +169,25 @@ def make_persons(rng: np.random.Generator, *, housing: Housing, geo: Geography,
     arrays = PersonArrays(pid, grid, housing.b_lat[building], housing.b_lon[building], occ,
                           work, table.column("chronic_care").to_numpy(), age)
     return table, arrays
+
+
+def _identity(rng: np.random.Generator, *, geo: Geography, grid: np.ndarray,
+              birth: np.ndarray, female: np.ndarray, role: np.ndarray, hh: np.ndarray,
+              households: int, ids: IdCounter, pid: np.ndarray, phone_salt: int
+              ) -> dict[str, pa.Array]:
+    """Name (family surname, spouses and elders keep their own), ID number, phone."""
+    n = len(pid)
+    district = geo.grid_district[grid]
+    seq = ids.take(district, birth, female.astype(np.int64))
+    area = np.array([int(c) for c in geo.district_code])[district]
+    family = draw_surnames(rng, households)[hh]
+    surname = np.where((role == SPOUSE) | (role == ELDER), draw_surnames(rng, n), family)
+    return {
+        "name": person_names(rng, surname, ~female),
+        "id_number": pa.array(make_ids(area, birth, seq)),
+        "phone": pa.array(make_phones(pid, rng.integers(0, len(PHONE_PREFIXES), n),
+                                      phone_salt).astype(str)),
+    }
 
 
 def _home_address(housing: Housing, lo: int, hh: np.ndarray) -> pa.Array:
