@@ -8,34 +8,52 @@
   var residents = el.dataset.labelResidents || "residents";
   var special = el.dataset.labelSpecial || "special";
 
-  function shade(value, max) {
-    var t = max > 0 ? value / max : 0;
+  function shade(value, min, max) {
+    var t = max > min ? (value - min) / (max - min) : 0.5;
     var light = Math.round(88 - 45 * t);
     return "hsl(211, 60%, " + light + "%)";
   }
 
-  function label(p) {
-    if (p.kind !== "unit" || p.residents === null || p.residents === undefined) { return p.name; }
-    return p.name + "<br>" + residents + ": " + p.residents + " · " + special + ": " + p.special;
+  function escape(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+
+  function hasCounts(p) { return p.kind === "unit" && p.residents !== null && p.residents !== undefined; }
+
+  function hover(p) {
+    if (!hasCounts(p)) { return escape(p.name); }
+    return "<strong>" + escape(p.name) + "</strong><br>" + residents + ": " +
+      p.residents.toLocaleString() + "<br>" + special + ": " + p.special.toLocaleString();
+  }
+
+  function tag(p) {
+    var count = hasCounts(p) ? "<br><small>" + p.residents.toLocaleString() + "</small>" : "";
+    return escape(p.name) + count;
   }
 
   function draw(data) {
     var units = data.features.filter(function (f) { return f.properties.kind === "unit"; });
-    var max = Math.max.apply(null, units.map(function (f) { return f.properties.residents || 0; }).concat([0]));
+    var counts = units.map(function (f) { return f.properties.residents || 0; });
+    var max = Math.max.apply(null, counts.concat([0]));
+    var min = Math.min.apply(null, counts.concat([max]));
     var permanent = units.length <= 30;
     var layer = L.geoJSON(data, {
       style: function (f) {
         return { color: "#1f5fa8", weight: 1.5, fillOpacity: 0.75,
-                 fillColor: shade(f.properties.residents || 0, max) };
+                 fillColor: shade(f.properties.residents || 0, min, max) };
       },
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, { radius: 5, color: "#b3261e", weight: 1, fillOpacity: 0.8 });
       },
       onEachFeature: function (f, item) {
         var isUnit = f.properties.kind === "unit";
-        item.bindTooltip(label(f.properties), {
-          permanent: isUnit && permanent, direction: "center", className: isUnit ? "unit-label" : ""
-        });
+        if (isUnit && permanent) {
+          item.bindTooltip(tag(f.properties), { permanent: true, direction: "center", className: "unit-label" });
+        } else {
+          item.bindTooltip(hover(f.properties), { sticky: true });
+        }
         item.on("click", function () { window.location.href = f.properties.url; });
         item.on("mouseover", function () { if (item.setStyle && isUnit) { item.setStyle({ weight: 3 }); } });
         item.on("mouseout", function () { if (item.setStyle && isUnit) { item.setStyle({ weight: 1.5 }); } });
