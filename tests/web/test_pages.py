@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -200,3 +201,16 @@ def test_user_without_unit_sees_nothing(city: City, client: Client) -> None:
     assert client.get("/").status_code == 200
     assert client.get(f"/persons/{city.districts[0].persons[0].pk}/").status_code == 404
     assert "/persons/" not in client.get("/persons/?q=").content.decode().split("<table")[1]
+
+
+def test_list_pages_use_a_constant_number_of_queries(
+    admin_client_: Client, city: City, django_assert_max_num_queries: Any
+) -> None:
+    """Rows are fetched in one query per page, whatever the page size (no N+1)."""
+    d = city.districts[0]
+    admin_client_.get("/")  # warm the session and the actor's profile
+    for url in ["/persons/?q=", f"/grids/{d.grids[0].pk}/buildings",
+                f"/households/{d.households[0].pk}/", f"/buildings/{d.buildings[0].pk}/",
+                "/venues/", f"/units/{city.unit.pk}/"]:
+        with django_assert_max_num_queries(8):
+            assert admin_client_.get(url).status_code == 200

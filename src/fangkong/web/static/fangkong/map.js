@@ -41,11 +41,14 @@
     var permanent = units.length <= 30;
     var layer = L.geoJSON(data, {
       style: function (f) {
+        if (f.properties.kind !== "unit") {
+          return { radius: 6, color: "#7a1712", weight: 1, fillColor: "#b3261e", fillOpacity: 0.9 };
+        }
         return { color: "#1f5fa8", weight: 1.5, fillOpacity: 0.75,
-                 fillColor: shade(f.properties.residents || 0, min, max) };
+                 fillColor: hasCounts(f.properties) ? shade(f.properties.residents, min, max) : "#dbe6f3" };
       },
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, { radius: 5, color: "#b3261e", weight: 1, fillOpacity: 0.8 });
+        return L.circleMarker(latlng, { radius: 6 });
       },
       onEachFeature: function (f, item) {
         var isUnit = f.properties.kind === "unit";
