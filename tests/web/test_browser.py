@@ -31,6 +31,9 @@ pytestmark = [
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
+    """Request it after the data fixtures: Playwright's sync API runs in a greenlet with its own
+    context variables, so a database connection opened inside it would be a second one that
+    Django never closes (and PostgreSQL then refuses to drop the test database)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -60,7 +63,7 @@ def _login(browser: Any, base: str, username: str) -> Any:
     return page
 
 
-def test_admin_journey(browser: Any, live_server: Any, world: City) -> None:
+def test_admin_journey(world: City, live_server: Any, browser: Any) -> None:
     base = live_server.url
     page = _login(browser, base, "admin")
     assert page.locator("nav.sidebar").inner_text().count("地图") == 1
@@ -101,8 +104,8 @@ def test_admin_journey(browser: Any, live_server: Any, world: City) -> None:
     assert page.locator("#phone").inner_text() == person.phone
 
 
-def test_second_district_sees_nothing_of_the_first(browser: Any, live_server: Any,
-                                                   world: City) -> None:
+def test_second_district_sees_nothing_of_the_first(world: City, live_server: Any,
+                                                   browser: Any) -> None:
     base = live_server.url
     page = _login(browser, base, "officer2")
     foreign = world.districts[0].persons
