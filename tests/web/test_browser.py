@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -92,9 +93,11 @@ def test_admin_journey(world: City, live_server: Any, browser: Any) -> None:
     person = world.districts[0].persons[0]
     for term in (person.name, person.phone[-4:]):
         page.goto(f"{base}/persons/")
-        page.fill("input[name=q]", term)
-        page.press("input[name=q]", "Enter")
-        page.wait_for_load_state()
+        page.fill("input[name=q]", term)  # htmx searches as one types ...
+        page.locator("#results").get_by_text(person.name).wait_for()
+        page.press("input[name=q]", "Enter")  # ... and Enter submits the form without JS
+        page.wait_for_url(lambda url, term=term: parse_qs(urlsplit(url).query).get("q") == [term])
+        page.locator("#results").get_by_text(person.name).wait_for()
         assert page.locator(f"a[href='/persons/{person.pk}/']").count() == 1, term
     page.click(f"a[href='/persons/{person.pk}/']")
     page.wait_for_url(f"{base}/persons/{person.pk}/")

@@ -33,6 +33,7 @@ from fangkong.core.privacy import reveal
 from fangkong.core.rights import Right
 from fangkong.registry import io as registry_io
 from fangkong.registry import queries
+from fangkong.registry.io_specs import SPECS
 from fangkong.registry.models import VenueType
 from fangkong.web.access import actor_of, int_param, needs
 from fangkong.web.crumbs import crumbs_for
@@ -201,7 +202,8 @@ def _xlsx_response(rows: Iterable[list[str]], filename: str) -> FileResponse:
 
 @needs(Right.REGISTRY_IMPORT)
 def import_page(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"kinds": EXPORT_KINDS, "kind": request.POST.get("kind", "")}
+    context: dict[str, Any] = {"kinds": EXPORT_KINDS, "kind": request.POST.get("kind", ""),
+                               "columns": {k: list(SPECS[k].columns) for k in EXPORT_KINDS}}
     if request.method == "POST":
         context.update(_import_upload(request))
     return render(request, "registry/import.html", context)
