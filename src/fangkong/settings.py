@@ -117,7 +117,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 REDIS_URL = os.environ.get("FANGKONG_REDIS_URL", "")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "fangkong", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "fangkong", "url": REDIS_URL,
+            "immediate": False}
 else:
     HUEY = {
         "huey_class": "fangkong.core.jobs.DataDirSqliteHuey",

@@ -130,3 +130,14 @@ def test_export_round_trips_through_csv_and_xlsx(city: City, tmp_path) -> None: 
     rows = list(read_rows(name="v.xlsx", data=(tmp_path / "v.xlsx").read_bytes()))
     assert [line for line, _ in rows] == [2, 3, 4, 5]
     assert rows[0][1]["venue_code"] == city.districts[0].venues[0].venue_code
+
+
+def test_every_export_is_audited_with_whether_numbers_were_full(city: City) -> None:
+    officer = _officer(city)
+    list(export_rows(actor=officer, kind="persons", unit=officer.unit))
+    admin = actor_for(make_user("adm", unit=city.unit, roles=["city_admin"]))
+    export_rows(actor=admin, kind="venues", unit=city.unit)  # audited even if never read
+    rows = list(AuditLog.objects.filter(verb__startswith="registry.export").order_by("pk"))
+    assert [(r.verb, r.after["pii_in_full"]) for r in rows] == [
+        ("registry.export.persons", False), ("registry.export.venues", True)]
+    assert rows[0].district_id == city.districts[0].unit.pk

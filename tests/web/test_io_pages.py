@@ -43,7 +43,7 @@ def test_export_csv_masked_and_audited(officer1: Client, city: City) -> None:
     assert mask_phone(person.phone) in text and person.phone not in text
     assert len(text.strip().splitlines()) == 1 + len(city.districts[0].persons)
     row = AuditLog.objects.get(verb="registry.export.persons")
-    assert row.after == {"format": "csv", "pii_in_full": False}
+    assert row.after == {"unit": city.districts[0].unit.code, "pii_in_full": False}
 
 
 def test_export_of_a_grid_only(officer1: Client, city: City) -> None:

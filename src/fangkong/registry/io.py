@@ -182,15 +182,22 @@ def _build(kind: str, row: dict[str, Any], places: _Places) -> Placed:
 
 def export_rows(*, actor: Actor, kind: str, unit: AdminUnit) -> Iterator[list[str]]:
     """Header then rows of ``kind`` under ``unit`` in the actor's scope; ID and phone masked
-    unless the actor holds PII_VIEW. Streams in id order with a bounded batch."""
+    unless the actor holds PII_VIEW. Checks and audits at call time (an export is a bulk read
+    of personal data), then streams in id order with a bounded batch."""
     actor.require(Right.REGISTRY_EXPORT)
     spec = spec_for(kind)
-    columns = ["id", *spec.columns]
-    yield columns
+    full = actor.can(Right.PII_VIEW)
+    record(actor=actor, verb=f"registry.export.{kind}", target=unit,
+           after={"unit": unit.code, "pii_in_full": full})
     qs = scope(MODELS[kind].objects.all(), actor)  # type: ignore[attr-defined]
     if unit.level != Level.CITY:
         qs = qs.filter(**{f"{_level_column(unit)}_id": unit.pk})
-    full = actor.can(Right.PII_VIEW)
+    return _export_stream(qs, ["id", *spec.columns], full=full, actor=actor)
+
+
+def _export_stream(qs: Any, columns: list[str], *, full: bool, actor: Actor
+                   ) -> Iterator[list[str]]:
+    yield columns
     grid_codes = dict(scope(AdminUnit.objects.filter(level=Level.GRID), actor)
                       .values_list("pk", "code"))
     for obj in qs.order_by("pk").iterator(chunk_size=2000):

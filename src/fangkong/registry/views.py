@@ -27,7 +27,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.audit import record
 from fangkong.core.models import AdminUnit, Level
 from fangkong.core.privacy import reveal
 from fangkong.core.rights import Right
@@ -161,8 +160,6 @@ def export_page(request: HttpRequest) -> HttpResponseBase:
         return render(request, "registry/export.html",
                       {"unit": unit, "kinds": EXPORT_KINDS, "crumbs": _crumbs(request, unit)})
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    record(actor=actor, verb=f"registry.export.{kind}", target=unit,
-           after={"format": fmt, "pii_in_full": actor.can(Right.PII_VIEW)})
     rows = registry_io.export_rows(actor=actor, kind=kind, unit=unit)
     rows = chain([next(rows)], rows)  # raise scoping errors before the response starts
     filename = f"{kind}-{unit.code}-{timezone.localdate():%Y%m%d}.{fmt}"
