@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from django.db.models import Count, Model, Q, QuerySet
 
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
+from fangkong.core.lookups import prefix_match
 from fangkong.core.models import AdminUnit, Level
 from fangkong.core.rights import Right
 from fangkong.registry.logic import classify_search
@@ -102,7 +103,7 @@ def _search_filter(kind: str, value: str) -> Q:
         return Q(phone_last4=last4, phone__startswith=prefix)
     if kind == "last4":
         return Q(id_last4=value) | Q(phone_last4=value)
-    return Q(name__startswith=value)
+    return prefix_match("name", value)
 
 
 def can_reveal(actor: Actor) -> bool:
