@@ -71,7 +71,8 @@ def get_household(*, actor: Actor, household_id: int) -> Household:
 
 
 def list_members(*, actor: Actor, household: Household) -> QuerySet[Person]:
-    return scope(Person.objects.filter(household=household), actor).order_by("pk")
+    qs = Person.objects.filter(household=household).select_related("grid__parent")
+    return scope(qs, actor).order_by("pk")
 
 
 def get_person(*, actor: Actor, person_id: int) -> Person:
@@ -82,7 +83,7 @@ def get_person(*, actor: Actor, person_id: int) -> Person:
 def search_persons(*, actor: Actor, term: str, grid: AdminUnit | None = None,
                    after: int | None = None, size: int = PAGE_SIZE) -> Page[Person]:
     """Search by full ID number or phone, their last four digits, or a name prefix."""
-    qs = scope(Person.objects.select_related("grid"), actor)
+    qs = scope(Person.objects.select_related("grid__parent"), actor)
     if grid is not None:
         qs = qs.filter(grid=grid)
     if term.strip():
@@ -111,7 +112,7 @@ def can_reveal(actor: Actor) -> bool:
 
 
 def list_venues(*, actor: Actor, after: int | None, kind: str = "") -> Page[Venue]:
-    qs = scope(Venue.objects.all(), actor)
+    qs = scope(Venue.objects.select_related("grid__parent"), actor)
     return page_by_id(qs.filter(type=kind) if kind else qs, after=after)
 
 

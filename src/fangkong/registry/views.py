@@ -99,7 +99,7 @@ def building_page(request: HttpRequest, building_id: int) -> HttpResponse:
 def household_page(request: HttpRequest, household_id: int) -> HttpResponse:
     actor = actor_of(request)
     household = queries.get_household(actor=actor, household_id=household_id)
-    members = queries.list_members(actor=actor, household=household).select_related("grid")
+    members = queries.list_members(actor=actor, household=household)
     context = {"household": household, "members": members,
                "crumbs": crumbs_for(actor=actor, place=household)}
     return render(request, "registry/household.html", context)

@@ -86,11 +86,18 @@ def _ages(rng: np.random.Generator, size: np.ndarray, hh: np.ndarray, role: np.n
     n = len(role)
     age = np.select(
         [role == SPOUSE, role == KID, role == ELDER],
-        [np.clip(h + rng.normal(-2, 3, n), 20, 99),
+        [_fold(h + rng.normal(-2, 3, n), 20, 99),
          rng.random(n) * np.maximum(h - 22, 0.5),
-         np.clip(h + rng.uniform(24, 34, n), 50, 100)],
+         _fold(h + rng.uniform(24, 34, n), 50, 100)],
         h)
     return age
+
+
+def _fold(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Reflect values back into [lo, hi]. Clipping would pile them onto one birth date, and
+    ID numbers allow only 500 persons per district, birth date and sex."""
+    x = np.where(x > hi, 2 * hi - x, x)
+    return np.where(x < lo, 2 * lo - x, x)
 
 
 def _occupation(rng: np.random.Generator, age: np.ndarray, female: np.ndarray) -> np.ndarray:
