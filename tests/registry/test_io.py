@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from fangkong.core.errors import PermissionDenied
@@ -85,9 +86,15 @@ def test_duplicate_id_number_in_file_or_database_rejected(city: City) -> None:
 
 
 def test_empty_file_and_missing_right(city: City) -> None:
-    report = do_import(actor=_officer(city), kind="persons", name="p.csv",
-                       data=HEADER.encode(), partial=True)
+    officer = _officer(city)
+    with translation.override("en"):
+        report = do_import(actor=officer, kind="persons", name="p.csv",
+                           data=HEADER.encode(), partial=True)
     assert report.imported == 0 and "no data rows" in str(report.errors[0])
+    with translation.override("zh-hans"):
+        report = do_import(actor=officer, kind="persons", name="p.csv",
+                           data=HEADER.encode(), partial=True)
+    assert "没有数据行" in str(report.errors[0])
     viewer = _officer(city, roles=("viewer",))
     with pytest.raises(PermissionDenied):
         do_import(actor=viewer, kind="persons", name="p.csv", data=HEADER.encode(),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from fangkong.core.audit import record
@@ -86,7 +87,7 @@ def check_import(*, actor: Actor, kind: str, name: str, data: bytes) -> tuple[
         if not errors:
             clean.append((line, row))
     if report.rows == 0:
-        report.errors.append(RowError(1, "-", "the file has no data rows"))
+        report.errors.append(RowError(1, "-", _("the file has no data rows")))
     return report, clean
 
 
@@ -123,7 +124,7 @@ def _unique(line: int, row: dict[str, Any], seen: dict[str, set[str]]) -> list[R
         if not value:
             continue
         if value in seen[column] or model.objects.filter(**{column: value}).exists():
-            errors.append(RowError(line, column, "already exists"))
+            errors.append(RowError(line, column, _("already exists")))
         seen[column].add(value)
     return errors
 
@@ -155,11 +156,11 @@ class _Places:
 
     def check(self, spec: FileSpec, line: int, row: dict[str, Any]) -> list[RowError]:
         if spec.placed_by == "grid_code" and self.grid(row["grid_code"]) is None:
-            return [RowError(line, "grid_code", "no such grid in your jurisdiction")]
+            return [RowError(line, "grid_code", _("no such grid in your jurisdiction"))]
         if spec.placed_by == "building_id" and self.building(row["building_id"]) is None:
-            return [RowError(line, "building_id", "no such building in your jurisdiction")]
+            return [RowError(line, "building_id", _("no such building in your jurisdiction"))]
         if row.get("household_id") and self.household(row["household_id"]) is None:
-            return [RowError(line, "household_id", "no such household in your jurisdiction")]
+            return [RowError(line, "household_id", _("no such household in your jurisdiction"))]
         return []
 
 

@@ -8,18 +8,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from fangkong.registry.logic import id_number_problem, phone_problem
 from fangkong.registry.models import Occupation, Sex, VenueType
 
 Parser = Callable[[str], Any]
 
+# The problems registry.logic reports (it cannot import Django), for the translation catalogue.
+LOGIC_PROBLEMS = [
+    gettext_noop("must be 17 digits and a check character"),
+    gettext_noop("contains an impossible birth date"),
+    gettext_noop("check character does not match"),
+    gettext_noop("must be an 11-digit mobile number starting 13–19"),
+]
+
 
 def text(*, max_len: int, required: bool = True) -> Parser:
     def parse(raw: str) -> str:
         if required and not raw:
-            raise ValueError("is required")
+            raise ValueError(_("is required"))
         if len(raw) > max_len:
-            raise ValueError(f"is longer than {max_len} characters")
+            raise ValueError(_("is longer than %(n)d characters") % {"n": max_len})
         return raw
 
     return parse
@@ -30,7 +41,7 @@ def choice(values: list[str], *, default: str | None = None) -> Parser:
         if not raw and default is not None:
             return default
         if raw not in values:
-            raise ValueError(f"must be one of {', '.join(values)}")
+            raise ValueError(_("must be one of %(values)s") % {"values": ", ".join(values)})
         return raw
 
     return parse
@@ -40,12 +51,12 @@ def number(kind: type, *, required: bool = True) -> Parser:
     def parse(raw: str) -> Any:
         if not raw:
             if required:
-                raise ValueError("is required")
+                raise ValueError(_("is required"))
             return None
         try:
             return kind(raw)
         except ValueError:
-            raise ValueError(f"is not a valid {kind.__name__}") from None
+            raise ValueError(_("is not a number")) from None
 
     return parse
 
@@ -56,7 +67,7 @@ def date(raw: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw[:10])
     except ValueError:
-        raise ValueError("is not a date (YYYY-MM-DD)") from None
+        raise ValueError(_("is not a date (YYYY-MM-DD)")) from None
 
 
 def flag(raw: str) -> bool:
@@ -65,18 +76,18 @@ def flag(raw: str) -> bool:
         return False
     if low in {"1", "true", "yes", "y", "是"}:
         return True
-    raise ValueError("must be true/false")
+    raise ValueError(_("must be true/false (1/0, 是/否)"))
 
 
 def validated(check: Callable[[str], str | None], *, required: bool = True) -> Parser:
     def parse(raw: str) -> str:
         if not raw:
             if required:
-                raise ValueError("is required")
+                raise ValueError(_("is required"))
             return ""
         problem = check(raw)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(_(problem))
         return raw
 
     return parse
