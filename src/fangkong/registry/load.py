@@ -8,7 +8,7 @@ ancestors in the admin tree (the ``Placed`` columns that scoping filters on) com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ def load_city(*, src: Path, progress: bool = True, batch_rows: int = 20_000) -> 
             counts[source.file] = _load_file(src / source.file, source, places,
                                              progress=progress, batch_rows=batch_rows)
         _reset_sequences()
+    _analyze()
     return counts
 
 
@@ -164,8 +165,8 @@ def _reset_sequences() -> None:
             cursor.execute(sql)
 
 
-def iter_counts(src: Path) -> Iterator[tuple[str, int]]:
-    for source in SOURCES:
-        path = src / source.file
-        if path.is_file():
-            yield source.file, pq.ParquetFile(path).metadata.num_rows
+def _analyze() -> None:
+    """Fresh planner statistics: after a bulk load they describe empty tables, and
+    PostgreSQL then picks plans that are slow for the actual row counts."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
