@@ -1,8 +1,6 @@
 """End to end in headless Chromium (Debian's, never a downloaded one): log in, switch language,
 see the district polygons on the map, search and open a resident, and check that the second
-district's officer sees none of the first's residents by any route.
-
-Set FANGKONG_SCREENSHOT=1 to save the map page to docs/img/map.png for the README."""
+district's officer sees none of the first's residents by any route."""
 
 from __future__ import annotations
 
@@ -80,10 +78,6 @@ def test_admin_journey(world: City, live_server: Any, browser: Any) -> None:
     page.wait_for_selector("#map[data-ready='1']")
     paths = page.locator(".leaflet-overlay-pane svg path")
     assert paths.count() == len(world.districts)
-    if os.environ.get("FANGKONG_SCREENSHOT") == "1":
-        out = ROOT / "docs" / "img" / "map.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
 
     paths.first.click()
     page.wait_for_url(f"{base}/units/{world.districts[0].unit.pk}/")
