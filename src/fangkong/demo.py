@@ -66,9 +66,17 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     for i, district in enumerate(districts, start=1):
         plan.append((f"officer{i}", district, [Role.DISTRICT_OFFICER.value],
                      f"district officer of {district.name} only"))
+    path = " / ".join(u.name for u in _ancestry(grid)[1:])
     plan.append(("grid1", grid, [Role.GRID_WORKER.value],
-                 f"grid worker of {grid.name}: sees full ID and phone numbers (audited)"))
+                 f"grid worker of {path}: sees full ID and phone numbers (audited)"))
     return plan
+
+
+def _ancestry(unit: AdminUnit) -> list[AdminUnit]:
+    chain = [unit]
+    while chain[0].parent_id is not None:
+        chain.insert(0, AdminUnit.objects.get(pk=chain[0].parent_id))
+    return chain
 
 
 def ensure_logins() -> list[Login]:
