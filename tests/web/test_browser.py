@@ -128,3 +128,11 @@ def test_second_district_sees_nothing_of_the_first(world: City, live_server: Any
     foreign_export = page.request.get(
         f"{base}/registry/export?kind=persons&unit={world.districts[0].unit.pk}")
     assert foreign_export.status == 404
+
+    api = f"{base}/api/v1/registry"
+    found = page.request.get(f"{api}/persons?q={foreign[0].phone}").json()["items"]
+    assert found == []
+    assert page.request.get(f"{api}/persons/{foreign[0].pk}").status == 404
+    assert page.request.get(f"{api}/export/persons?unit={world.districts[0].unit.pk}").status == 404
+    own = page.request.get(f"{api}/persons").json()["items"]
+    assert own and {i["id"] for i in own} <= {p.pk for p in world.districts[1].persons}
