@@ -148,3 +148,14 @@ def test_every_export_is_audited_with_whether_numbers_were_full(city: City) -> N
     assert [(r.verb, r.after["pii_in_full"]) for r in rows] == [
         ("registry.export.persons", False), ("registry.export.venues", True)]
     assert rows[0].district_id == city.districts[0].unit.pk
+
+
+def test_misspelt_column_is_reported_on_the_header_line(city: City) -> None:
+    grid = city.districts[0].grids[0].code
+    data = f"name,sex,grid_code,phnoe\n甲,M,{grid},13800001111\n".encode()
+    with translation.override("en"):
+        report = do_import(actor=_officer(city), kind="persons", name="p.csv", data=data,
+                           partial=False)
+    assert [(e.line, e.column, e.message) for e in report.errors] == [
+        (1, "phnoe", "unknown column")]
+    assert report.imported == 0

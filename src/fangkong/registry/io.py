@@ -75,19 +75,21 @@ def check_import(*, actor: Actor, kind: str, name: str, data: bytes) -> tuple[
     actor.require(Right.REGISTRY_IMPORT)
     spec = spec_for(kind)
     report = ImportReport(kind=kind)
-    clean: list[tuple[int, dict[str, Any]]] = []
+    rows = [(line, *_parse_row(spec, line, raw)) for line, raw in read_rows(name=name, data=data)]
+    report.rows = len(rows)
+    if not rows:
+        report.errors.append(RowError(1, "-", _("the file has no data rows")))
+    report.errors.extend(_unknown_columns(spec, rows[0][3] if rows else set()))
     places = _Places(actor)
-    seen: dict[str, set[str]] = {"id_number": set(), "venue_code": set()}
-    for line, raw in read_rows(name=name, data=data):
-        report.rows += 1
-        row, errors = _parse_row(spec, line, raw)
-        if not errors:
-            errors = places.check(spec, line, row) + _unique(line, row, seen)
+    taken = _taken([row for _line, row, errors, _cols in rows if not errors])
+    seen: dict[str, set[str]] = {column: set() for column in UNIQUE}
+    clean: list[tuple[int, dict[str, Any]]] = []
+    for line, row, parse_errors, _cols in rows:
+        errors = parse_errors or (places.check(spec, line, row)
+                                  + _unique(line, row, seen, taken))
         report.errors.extend(errors)
         if not errors:
             clean.append((line, row))
-    if report.rows == 0:
-        report.errors.append(RowError(1, "-", _("the file has no data rows")))
     return report, clean
 
 
@@ -106,7 +108,9 @@ def do_import(*, actor: Actor, kind: str, name: str, data: bytes, partial: bool)
     return report
 
 
-def _parse_row(spec: FileSpec, line: int, raw: dict[str, str]) -> tuple[dict[str, Any], list]:
+def _parse_row(spec: FileSpec, line: int, raw: dict[str, str]
+               ) -> tuple[dict[str, Any], list[RowError], set[str]]:
+    """The row's values, its errors, and the file's column names (for the header check)."""
     row: dict[str, Any] = {}
     errors: list[RowError] = []
     for column, parse in spec.columns.items():
@@ -114,16 +118,39 @@ def _parse_row(spec: FileSpec, line: int, raw: dict[str, str]) -> tuple[dict[str
             row[column] = parse(raw.get(column, "") or "")
         except ValueError as exc:
             errors.append(RowError(line, column, str(exc)))
-    return row, errors
+    return row, errors, set(raw)
 
 
-def _unique(line: int, row: dict[str, Any], seen: dict[str, set[str]]) -> list[RowError]:
+def _unknown_columns(spec: FileSpec, header: set[str]) -> list[RowError]:
+    """A misspelt column would otherwise be ignored silently (or reported as missing)."""
+    return [RowError(1, column, _("unknown column"))
+            for column in sorted(header - set(spec.columns) - {"id"})]
+
+
+UNIQUE: dict[str, type[Placed]] = {"id_number": Person, "venue_code": Venue}
+
+
+def _taken(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Values of the unique columns that the database already holds, a thousand per query."""
+    taken: dict[str, set[str]] = {}
+    for column, model in UNIQUE.items():
+        values = sorted({row[column] for row in rows if row.get(column)})
+        found: set[str] = set()
+        for i in range(0, len(values), 1000):
+            found.update(model.objects.filter(  # type: ignore[attr-defined]
+                **{f"{column}__in": values[i:i + 1000]}).values_list(column, flat=True))
+        taken[column] = found
+    return taken
+
+
+def _unique(line: int, row: dict[str, Any], seen: dict[str, set[str]],
+            taken: dict[str, set[str]]) -> list[RowError]:
     errors = []
-    for column, model in (("id_number", Person), ("venue_code", Venue)):
+    for column in UNIQUE:
         value = row.get(column)
         if not value:
             continue
-        if value in seen[column] or model.objects.filter(**{column: value}).exists():
+        if value in seen[column] or value in taken[column]:
             errors.append(RowError(line, column, _("already exists")))
         seen[column].add(value)
     return errors
