@@ -34,3 +34,12 @@ def test_logic_modules_do_not_import_django(path: Path) -> None:
 def test_synth_does_not_import_django() -> None:
     for path in (SRC / "synth").glob("*.py"):
         assert "django" not in path.read_text(), path.name
+
+
+def test_every_page_declares_a_right() -> None:
+    from fangkong.web.urls import urlpatterns
+
+    public = {"login", "logout"}
+    missing = [p.name for p in urlpatterns
+               if p.name not in public and not hasattr(p.callback, "required_right")]
+    assert not missing, f"pages without @needs: {missing}"
