@@ -12,6 +12,7 @@ from fangkong.core.rights import Right
 from fangkong.registry.logic import id_number_problem, phone_problem
 from fangkong.registry.models import Person
 
+KIND = "registry.person_correction"
 CORRECTABLE = {"id_number": id_number_problem, "phone": phone_problem}
 
 
@@ -40,7 +41,7 @@ def apply_person_correction(*, actor: Actor, target: Person, payload: dict[str, 
 
 register_kind(
     ApprovalKind(
-        name="registry.person_correction",
+        name=KIND,
         request_right=Right.REGISTRY_CORRECT,
         check=check_person_correction,
         apply=apply_person_correction,

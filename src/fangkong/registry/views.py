@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
+from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
@@ -21,17 +22,20 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.approvals import do_request
+from fangkong.core.errors import DomainError
 from fangkong.core.models import AdminUnit, Level
 from fangkong.core.privacy import reveal
 from fangkong.core.rights import Right
 from fangkong.registry import io as registry_io
 from fangkong.registry import queries
+from fangkong.registry.corrections import KIND as CORRECTION
 from fangkong.registry.io_specs import SPECS
 from fangkong.registry.models import VenueType
 from fangkong.web.access import actor_of, int_param, needs
@@ -121,14 +125,35 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
                                                             fields=fields))
 
 
-def _person_page(request: HttpRequest, person_id: int,
-                 revealed: dict[str, str] | None) -> HttpResponse:
+@require_POST
+@needs(Right.REGISTRY_CORRECT)
+def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Ask for a correction of the ID or phone number; a second user must approve it."""
+    actor = actor_of(request)
+    person = queries.get_person(actor=actor, person_id=person_id)
+    field = request.POST.get("field", "")
+    try:
+        do_request(actor=actor, kind=CORRECTION, target_id=str(person.pk),
+                   payload={field: request.POST.get("value", "").strip()},
+                   reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _person_page(request, person_id, revealed=None, correction_error=exc.message,
+                            status=422)
+    messages.success(request, _("Correction requested; it applies once a second person "
+                                "approves it."))
+    return redirect("person", person_id=person.pk)
+
+
+def _person_page(request: HttpRequest, person_id: int, revealed: dict[str, str] | None,
+                 correction_error: str = "", status: int = 200) -> HttpResponse:
     actor = actor_of(request)
     person = queries.get_person(actor=actor, person_id=person_id)
     context = {"person": person, "revealed": revealed,
                "can_reveal": queries.can_reveal(actor),
+               "can_correct": actor.can(Right.REGISTRY_CORRECT),
+               "correction_error": correction_error,
                "crumbs": crumbs_for(actor=actor, place=person)}
-    return render(request, "registry/person.html", context)
+    return render(request, "registry/person.html", context, status=status)
 
 
 @needs(Right.REGISTRY_VIEW)

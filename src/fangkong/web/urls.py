@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern] = [
     path("persons/", registry_views.persons, name="persons"),
     path("persons/<int:person_id>/", registry_views.person_page, name="person"),
     path("persons/<int:person_id>/reveal", registry_views.person_reveal, name="person_reveal"),
+    path("persons/<int:person_id>/correct", registry_views.person_correct,
+         name="person_correct"),
     path("venues/", registry_views.venues, name="venues"),
     path("registry/export", registry_views.export_page, name="registry_export"),
     path("registry/import", registry_views.import_page, name="registry_import"),
