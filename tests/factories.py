@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 
-from fangkong.core.models import AdminUnit, Level, Profile
+from fangkong.core.models import LEVEL_FIELD, AdminUnit, Level, Profile
 from fangkong.registry.models import Building, Household, Person, Venue
 from fangkong.synth.idcard import check_char
 
@@ -27,14 +27,9 @@ def add_unit(*, parent: AdminUnit | None, level: Level, code: str, name: str,
         unit.place_in(parent)
     unit.save()
     if level != Level.CITY:
-        setattr(unit, f"{_column(level)}_id", unit.pk)
+        setattr(unit, f"{LEVEL_FIELD[level]}_id", unit.pk)
         unit.save()
     return unit
-
-
-def _column(level: Level) -> str:
-    return {Level.DISTRICT: "district", Level.STREET: "street", Level.COMMUNITY: "community",
-            Level.GRID: "grid"}[level]
 
 
 def id_number(seq: int, *, area: str = "610102", birth: str = "19800101") -> str:

@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from fangkong.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from fangkong.core.jurisdiction import Actor, actor_for
+from fangkong.core.jurisdiction import request_actor
 from fangkong.core.rights import Right
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,14 +37,6 @@ def requires(right: Right) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def request_actor(request: HttpRequest) -> Actor:
-    actor = getattr(request, "actor", None)
-    if actor is None:
-        actor = actor_for(request.user, ip=request.META.get("REMOTE_ADDR"))
-        request.actor = actor  # type: ignore[attr-defined]
-    return actor
 
 
 def build_api() -> NinjaAPI:

@@ -66,17 +66,12 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     for i, district in enumerate(districts, start=1):
         plan.append((f"officer{i}", district, [Role.DISTRICT_OFFICER.value],
                      f"district officer of {district.name} only"))
-    path = " / ".join(u.name for u in _ancestry(grid)[1:])
+    above = AdminUnit.objects.filter(pk__in=[grid.district_id, grid.street_id,
+                                             grid.community_id, grid.pk]).order_by("level")
+    path = " / ".join(u.name for u in above)
     plan.append(("grid1", grid, [Role.GRID_WORKER.value],
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
     return plan
-
-
-def _ancestry(unit: AdminUnit) -> list[AdminUnit]:
-    chain = [unit]
-    while chain[0].parent_id is not None:
-        chain.insert(0, AdminUnit.objects.get(pk=chain[0].parent_id))
-    return chain
 
 
 def ensure_logins() -> list[Login]:

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
-from fangkong.core.errors import Conflict, DomainError, NotFound
+from fangkong.core.errors import Conflict, DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.models import Approval, ApprovalStatus, Placed
 from fangkong.core.rights import Right
@@ -114,7 +114,4 @@ def list_approvals(*, actor: Actor, status: str | None = None) -> Any:
 
 
 def get_approval(*, actor: Actor, approval_id: int) -> Approval:
-    approval = scope(Approval.objects.all(), actor).filter(pk=approval_id).first()
-    if approval is None:
-        raise NotFound("approval")
-    return approval
+    return get_scoped(Approval.objects.all(), actor, what="approval", pk=approval_id)

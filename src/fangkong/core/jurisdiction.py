@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from fangkong.core.errors import NotFound, PermissionDenied
 from fangkong.core.models import LEVEL_FIELD, AdminUnit, Level, Profile
@@ -52,13 +53,31 @@ def actor_for(user: AbstractBaseUser | AnonymousUser, *, ip: str | None = None) 
 def scope(qs: QuerySet[M], actor: Actor, *, via: str = "") -> QuerySet[M]:
     """Restrict ``qs`` to the actor's subtree. ``via`` is a path to a Placed relation
     (e.g. ``"person__"``) when the rows are not Placed themselves."""
-    unit = actor.unit
-    if unit is None:
+    if actor.unit is None:
         return qs.none()
+    return within(qs, actor.unit, via=via)
+
+
+def within(qs: QuerySet[M], unit: AdminUnit, *, via: str = "") -> QuerySet[M]:
+    """Rows placed at or below ``unit``: one equality on the column of its level."""
     if unit.level == Level.CITY:
         return qs
     column = LEVEL_FIELD[Level(unit.level)]
     return qs.filter(**{f"{via}{column}_id": unit.pk})
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The peer address; a proxy in front is expected to set REMOTE_ADDR correctly."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """The request's actor, built once and kept on the request (pages and API alike)."""
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        actor = actor_for(request.user, ip=client_ip(request))
+        request.actor = actor  # type: ignore[attr-defined]
+    return cast(Actor, actor)
 
 
 def get_scoped(qs: QuerySet[M], actor: Actor, *, what: str, **lookup: Any) -> M:

@@ -4,7 +4,6 @@ Handlers stay thin: each resolves the actor, calls one query or action, and shap
 """
 
 
-import io
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, Router
@@ -17,6 +16,7 @@ from fangkong.core.privacy import reveal
 from fangkong.core.rights import Right
 from fangkong.registry import io as registry_io
 from fangkong.registry import queries
+from fangkong.registry.downloads import csv_download, xlsx_download
 from fangkong.registry.io_specs import SPECS
 from fangkong.registry.models import Building, Venue
 from fangkong.registry.schemas import (
@@ -109,28 +109,17 @@ def import_file(request: HttpRequest, kind: str, file: UploadedFile = File(...),
 @requires(Right.REGISTRY_EXPORT)
 def export_file(request: HttpRequest, kind: str, unit: int | None = None,
                 format: str = "csv") -> HttpResponse | StreamingHttpResponse:
-    """CSV streams row by row; Excel is built in memory (write-only workbook)."""
+    """CSV streams in chunks; Excel goes through a temporary file."""
     _check_kind(kind)
     actor = request_actor(request)
     node = queries.get_unit(actor=actor, unit_id=unit) if unit is not None else actor.unit
     if node is None:
         raise DomainError("you are not bound to any unit", field="unit")
-    rows = registry_io.export_rows(actor=actor, kind=kind, unit=node)
-    filename = f"{kind}-{node.code}"
-    if format == "xlsx":
-        buffer = io.BytesIO()
-        registry_io.write_xlsx(rows, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    if format != "csv":
+    if format not in ("csv", "xlsx"):
         raise DomainError("format must be csv or xlsx", field="format")
-    stream = StreamingHttpResponse(registry_io.csv_lines(rows), content_type="text/csv")
-    stream["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return stream
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = registry_io.export_rows(actor=actor, kind=kind, unit=node)
+    filename = f"{kind}-{node.code}.{format}"
+    return xlsx_download(rows, filename) if format == "xlsx" else csv_download(rows, filename)
 
 
 def _check_kind(kind: str) -> None:

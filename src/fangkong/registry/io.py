@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from fangkong.core.audit import record
-from fangkong.core.jurisdiction import Actor, scope
+from fangkong.core.jurisdiction import Actor, scope, within
 from fangkong.core.models import AdminUnit, Level, Placed
 from fangkong.core.privacy import mask_id_number, mask_phone
 from fangkong.core.rights import Right
@@ -218,8 +218,7 @@ def export_rows(*, actor: Actor, kind: str, unit: AdminUnit) -> Iterator[list[st
     record(actor=actor, verb=f"registry.export.{kind}", target=unit,
            after={"unit": unit.code, "pii_in_full": full})
     qs = scope(MODELS[kind].objects.all(), actor)  # type: ignore[attr-defined]
-    if unit.level != Level.CITY:
-        qs = qs.filter(**{f"{_level_column(unit)}_id": unit.pk})
+    qs = within(qs, unit)
     return _export_stream(qs, ["id", *spec.columns], full=full, actor=actor)
 
 
@@ -230,10 +229,6 @@ def _export_stream(qs: Any, columns: list[str], *, full: bool, actor: Actor
                       .values_list("pk", "code"))
     for obj in qs.order_by("pk").iterator(chunk_size=2000):
         yield [_cell(obj, c, full, grid_codes) for c in columns]
-
-
-def _level_column(unit: AdminUnit) -> str:
-    return {1: "district", 2: "street", 3: "community", 4: "grid"}[unit.level]
 
 
 def _cell(obj: Any, column: str, full: bool, grid_codes: dict[int, str]) -> str:
@@ -257,18 +252,6 @@ def write_csv(rows: Iterable[list[str]], out: IO[str]) -> int:
     for n, row in enumerate(rows):  # noqa: B007
         writer.writerow(row)
     return max(n, 0)
-
-
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """Rows as CSV text lines for a streaming response; a BOM first so Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def write_xlsx(rows: Iterable[list[str]], path: Path | IO[bytes]) -> int:

@@ -10,7 +10,7 @@ from django.db.models import Count, Model, Q, QuerySet
 
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.lookups import prefix_match
-from fangkong.core.models import AdminUnit, Level
+from fangkong.core.models import LEVEL_FIELD, AdminUnit, Level
 from fangkong.core.rights import Right
 from fangkong.registry.logic import classify_search
 from fangkong.registry.models import Building, Household, Person, Venue
@@ -119,8 +119,7 @@ def list_venues(*, actor: Actor, after: int | None, kind: str = "") -> Page[Venu
 def grid_summary(*, actor: Actor, parent: AdminUnit) -> dict[int, dict[str, int]]:
     """Residents and special-group counts per child unit of ``parent`` (one grouped query)."""
     child_level = Level(parent.level + 1)
-    column = {Level.DISTRICT: "district", Level.STREET: "street",
-              Level.COMMUNITY: "community", Level.GRID: "grid"}[child_level]
+    column = LEVEL_FIELD[child_level]
     qs = scope(Person.objects.all(), actor).filter(**{f"{column}__parent": parent})
     rows = qs.values(f"{column}_id").annotate(
         residents=Count("pk"),

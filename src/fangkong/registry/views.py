@@ -5,21 +5,15 @@ venues, and file import/export. Thin: each view checks one right (``@needs``) an
 from __future__ import annotations
 
 import csv
-import io
-import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
-from itertools import chain, islice
 from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -36,6 +30,7 @@ from fangkong.core.rights import Right
 from fangkong.registry import io as registry_io
 from fangkong.registry import queries
 from fangkong.registry.corrections import KIND as CORRECTION
+from fangkong.registry.downloads import csv_download, xlsx_download
 from fangkong.registry.io_specs import SPECS
 from fangkong.registry.models import VenueType
 from fangkong.web.access import actor_of, int_param, needs
@@ -186,40 +181,12 @@ def export_page(request: HttpRequest) -> HttpResponseBase:
                       {"unit": unit, "kinds": EXPORT_KINDS, "crumbs": _crumbs(request, unit)})
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     rows = registry_io.export_rows(actor=actor, kind=kind, unit=unit)
-    rows = chain([next(rows)], rows)  # raise scoping errors before the response starts
     filename = f"{kind}-{unit.code}-{timezone.localdate():%Y%m%d}.{fmt}"
-    return _xlsx_response(rows, filename) if fmt == "xlsx" else _csv_response(rows, filename)
+    return xlsx_download(rows, filename) if fmt == "xlsx" else csv_download(rows, filename)
 
 
 def _crumbs(request: HttpRequest, unit: AdminUnit | None) -> list[AdminUnit]:
     return crumbs_for(actor=actor_of(request), place=unit) if unit is not None else []
-
-
-def _csv_response(rows: Iterator[list[str]], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv_chunks(rows: Iterator[list[str]], *, size: int = 1000) -> Iterator[str]:
-    """CSV text in chunks of ``size`` rows, so a city-wide export never sits in memory."""
-    yield "\ufeff"  # a BOM, so spreadsheet programs read the UTF-8 names correctly
-    buffer = io.StringIO()
-    while batch := list(islice(rows, size)):
-        registry_io.write_csv(batch, buffer)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _xlsx_response(rows: Iterable[list[str]], filename: str) -> FileResponse:
-    """XLSX is a zip written at the end, so it goes to a temporary file first, then streams."""
-    spool = tempfile.TemporaryFile()  # FileResponse closes it when sent
-    registry_io.write_xlsx(rows, spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument"
-                                     ".spreadsheetml.sheet")
 
 
 @needs(Right.REGISTRY_IMPORT)
