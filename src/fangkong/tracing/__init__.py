@@ -1,0 +1,1 @@
+"""Case investigation and contact tracing: cases, trajectories, contacts, risk points, chains."""

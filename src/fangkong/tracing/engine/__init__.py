@@ -1,0 +1,1 @@
+"""Contact engines over the contract files (Django-free): reference, DuckDB, Spark."""
