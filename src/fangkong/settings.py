@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "fangkong.core",
     "fangkong.registry",
+    "fangkong.tracing",
     "fangkong.web",
 ]
 
@@ -128,6 +129,10 @@ else:
     }
 
 # Personal-data retention and login throttling; both documented in docs/configuration.md.
+# Movement data the contact engine reads (Parquet, synth layout): checkins/, pings/,
+# households.parquet. The demo points it at its generated city.
+MOVEMENT_DIR = Path(env_str("FANGKONG_MOVEMENT_DIR", str(DATA_DIR / "movement")))
+TRACE_ENGINE = env_str("FANGKONG_TRACE_ENGINE", "duckdb")
 RETENTION_DAYS = env_int("FANGKONG_RETENTION_DAYS", 180)
 LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("FANGKONG_LOGIN_LOCKOUT_MINUTES", 15)

@@ -14,6 +14,10 @@ class Right(StrEnum):
     AUDIT_VIEW = "audit.view"
     APPROVAL_DECIDE = "approval.decide"
     USERS_MANAGE = "users.manage"
+    TRACING_VIEW = "tracing.view"  # cases, trajectories, contacts, chains, funnel
+    TRACING_INVESTIGATE = "tracing.investigate"  # register cases, interview, run detection
+    CONTACT_MANAGE = "tracing.contact_manage"  # notify, locate, transfer contacts of one's grid
+    RISKPOINT_PUBLISH = "tracing.riskpoint_publish"  # review and publish risk points
 
 
 class Role(StrEnum):
@@ -30,7 +34,8 @@ class Role(StrEnum):
 ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CITY_ADMIN: frozenset(Right),
     Role.COMMANDER: frozenset(
-        {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE}
+        {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
+         Right.TRACING_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -40,11 +45,19 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.REGISTRY_CORRECT,
             Right.APPROVAL_DECIDE,
             Right.AUDIT_VIEW,
+            Right.TRACING_VIEW,
+            Right.TRACING_INVESTIGATE,
+            Right.CONTACT_MANAGE,
+            Right.RISKPOINT_PUBLISH,
         }
     ),
-    Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW}),
-    Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW}),
-    Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW}),
+    Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
+                                   Right.TRACING_VIEW, Right.CONTACT_MANAGE}),
+    Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
+                                 Right.CONTACT_MANAGE}),
+    Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
+                            Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
+                            Right.RISKPOINT_PUBLISH}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
     Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
 }
