@@ -174,10 +174,10 @@ def test_venues_page_and_type_filter(officer1: Client, city: City) -> None:
 
 def test_nav_lists_coming_modules_disabled(admin_client_: Client) -> None:
     page = admin_client_.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    for label in ["Contact tracing", "Risk areas", "Quarantine", "Health code", "Hotline",
+    for label in ["Risk areas", "Quarantine", "Health code", "Hotline",
                   "Command dashboard", "Simulation", "Analytics", "Testing and screening"]:
         assert label in page
-    assert page.count('aria-disabled="true"') == 9
+    assert page.count('aria-disabled="true"') == 8
 
 
 def test_nav_hides_entries_without_right(city: City, client: Client) -> None:

@@ -116,6 +116,16 @@ def list_venues(*, actor: Actor, after: int | None, kind: str = "") -> Page[Venu
     return page_by_id(qs.filter(type=kind) if kind else qs, after=after)
 
 
+def search_venues(*, actor: Actor, term: str, after: int | None = None,
+                  size: int = PAGE_SIZE) -> Page[Venue]:
+    """Venues whose code is ``term`` or whose name starts with it (both indexed), in scope."""
+    qs = scope(Venue.objects.select_related("grid__parent"), actor)
+    value = term.strip()
+    if value:
+        qs = qs.filter(Q(venue_code=value) | prefix_match("name", value))
+    return page_by_id(qs, after=after, size=size)
+
+
 def grid_summary(*, actor: Actor, parent: AdminUnit) -> dict[int, dict[str, int]]:
     """Residents and special-group counts per child unit of ``parent`` (one grouped query)."""
     child_level = Level(parent.level + 1)
