@@ -87,7 +87,7 @@ def at(seconds: int) -> dt.datetime:
 
 policies = st.builds(
     ContactPolicy,
-    infectious_before_days=st.integers(0, 4),
+    infectious_before_days=st.sampled_from([0, 1, 2, 4]),
     default_stay_minutes=st.sampled_from([15, 30, 60]),
     min_overlap_minutes=st.sampled_from([5, 15, 30]),
     secondary=st.booleans(),
@@ -98,52 +98,72 @@ policies = st.builds(
 )
 
 
+# Strategies are built once here: building them inside each draw costs more than drawing.
+_BUSY = st.tuples(st.integers(0, SPAN_DAYS - 1), st.sampled_from([12, 23]),
+                  st.integers(0, 6)).map(lambda t: t[0] * 86400 + t[1] * 3600 + t[2] * STEP)
+_ANYTIME = st.integers(0, SPAN_DAYS * 86400 // STEP).map(lambda k: k * STEP)
+_START = st.one_of(_BUSY, _BUSY, _BUSY, _ANYTIME)
+_LENGTH = st.one_of(st.none(), st.integers(0, 12), st.integers(0, 36 * 12))
+_VENUE = st.sampled_from([1, 1, 1, 2, 3])
+_SOURCE = st.sampled_from(["scan", "manual"])
+_ONSET_SHIFT = st.one_of(st.none(), st.integers(-2, 0))
+_ISOLATED = st.one_of(st.none(), st.none(), st.integers(-86400, (SPAN_DAYS + 1) * 86400))
+_JITTER = st.integers(-20, 20)
+
+
 @st.composite
-def _checkin(draw: st.DrawFn, *, base: int, persons: int) -> Checkin:
-    start = base + draw(st.integers(0, SPAN_DAYS * 86400 // STEP)) * STEP
-    length = draw(st.one_of(st.none(), st.integers(0, 12), st.integers(0, 36 * 12)))
+def _checkin(draw: st.DrawFn, *, base: int, who: st.SearchStrategy[int]) -> Checkin:
+    """Mostly in two busy half-hours a day (noon, 23:00: stays cross midnight), on a
+    5-minute grid, so overlaps of exactly the minimum happen often."""
+    start = base + draw(_START)
+    length = draw(_LENGTH)
     exit_ts = None if length is None else at(start + length * STEP)
-    return Checkin(draw(st.integers(1, persons)), draw(st.integers(1, 3)), at(start), exit_ts,
-                   draw(st.sampled_from(["scan", "manual"])))
+    return Checkin(draw(who), draw(_VENUE), at(start), exit_ts, draw(_SOURCE))
 
 
 @st.composite
 def _case(draw: st.DrawFn, *, case_id: int, person_id: int, base: int) -> Case:
-    sample = DAY0 + dt.timedelta(days=draw(st.integers(0, SPAN_DAYS + 1)))
-    onset = draw(st.one_of(st.none(), st.integers(-2, 0).map(
-        lambda d: sample + dt.timedelta(days=d))))
-    isolated = draw(st.one_of(st.none(), st.integers(-86400, (SPAN_DAYS + 1) * 86400).map(
-        lambda s: at(base + s // 60 * 60))))
+    sample = DAY0 + dt.timedelta(days=draw(st.integers(0, SPAN_DAYS)))
+    shift = draw(_ONSET_SHIFT)
+    onset = None if shift is None else sample + dt.timedelta(days=shift)
+    isolated = draw(_ISOLATED)
     kind = "asymptomatic" if onset is None else "confirmed"
-    return Case(case_id, person_id, onset, sample, kind, isolated)
+    return Case(case_id, person_id, onset, sample, kind,
+                None if isolated is None else at(base + isolated // 60 * 60))
 
 
 @st.composite
-def _episode(draw: st.DrawFn, *, base: int, persons: int, bucket: int) -> list[Ping]:
-    """Some persons near one point for a few consecutive buckets: companions in the making."""
+def _episode(draw: st.DrawFn, *, base: int, persons: int, bucket: int,
+             cases: list[int]) -> list[Ping]:
+    """Some persons (often a case among them) near one point for a few consecutive
+    buckets, a ping now and then missing: companions in the making."""
     first = base // bucket + draw(st.integers(0, SPAN_DAYS * 86400 // bucket))
     who = draw(st.lists(st.integers(1, persons), min_size=1, max_size=4, unique=True))
-    lat, lon = draw(st.sampled_from(POINTS))
-    jitter = st.integers(-20, 20).map(lambda j: j / 10_000)
-    return [Ping(p, at(b * bucket + draw(st.integers(0, bucket - 1))), lat + draw(jitter),
-                 lon + draw(jitter))
+    if cases and draw(st.integers(0, 3)):
+        who = [draw(st.sampled_from(cases)), *who]
+    lat, lon = POINTS[draw(st.integers(0, len(POINTS) - 1))]
+    return [Ping(p, at(b * bucket + draw(st.integers(0, bucket - 1))),
+                 lat + draw(_JITTER) / 10_000, lon + draw(_JITTER) / 10_000)
             for b in range(first, first + draw(st.integers(1, 4))) for p in who
             if draw(st.integers(0, 4))]
 
 
 @st.composite
-def trace_inputs(draw: st.DrawFn, *, persons: int = 8) -> TraceInputs:
+def trace_inputs(draw: st.DrawFn, *, persons: int = 6) -> TraceInputs:
     """A random small city; persons 1..``persons``, venues 1..3, case ids from 101."""
     policy = draw(policies)
     base = t0(policy)
-    checkins = draw(st.lists(_checkin(base=base, persons=persons), max_size=25))
-    checkins += draw(st.lists(st.sampled_from(checkins), max_size=3)) if checkins else []
-    case_persons = draw(st.lists(st.integers(1, persons), max_size=3, unique=True))
+    least = draw(st.sampled_from([0, 1, 1, 1]))
+    case_persons = draw(st.lists(st.integers(1, persons), min_size=least, max_size=3,
+                                 unique=True))
     cases = [draw(_case(case_id=101 + i, person_id=p, base=base))
              for i, p in enumerate(case_persons)]
-    episodes = draw(st.lists(
-        _episode(base=base, persons=persons, bucket=policy.companion_bucket_seconds),
-        max_size=4))
+    who = (st.one_of(st.sampled_from(case_persons), st.integers(1, persons)) if case_persons
+           else st.integers(1, persons))
+    checkins = draw(st.lists(_checkin(base=base, who=who), min_size=8, max_size=30))
+    checkins += draw(st.lists(st.sampled_from(checkins), max_size=3))
+    episodes = draw(st.lists(_episode(base=base, persons=persons, cases=case_persons,
+                                      bucket=policy.companion_bucket_seconds), max_size=4))
     pings = [p for e in episodes for p in e]
     homes = draw(st.lists(st.one_of(st.none(), st.integers(1, 3)), min_size=persons,
                           max_size=persons))
@@ -151,7 +171,7 @@ def trace_inputs(draw: st.DrawFn, *, persons: int = 8) -> TraceInputs:
     households += draw(st.lists(st.sampled_from(households), max_size=2)) if households else []
     quarantined = draw(st.dictionaries(st.integers(1, persons), st.integers(
         0, (SPAN_DAYS + 1) * 86400).map(lambda s: at(base + s // 60 * 60)), max_size=3))
-    as_of = at(base + (SPAN_DAYS + 1) * 86400 + draw(st.integers(-86400, 0)))
+    as_of = at(base + (SPAN_DAYS + 1) * 86400 + draw(st.integers(-43200, 0)))
     return TraceInputs(checkins=checkins, cases=cases, pings=pings, households=households,
                        policy=policy, as_of=as_of, quarantined=quarantined)
 
