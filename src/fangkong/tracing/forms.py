@@ -95,8 +95,8 @@ class SourceForm(DomainForm):
 class EntryForm(DomainForm):
     """One place and time told in the interview."""
 
-    start = _when(_("From"), required=True)
-    end = _when(_("To"))
+    start = _when(_("Start time"), required=True)
+    end = _when(_("End time"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     venue = forms.IntegerField(label=_("Venue"), min_value=1, required=False,
                                widget=forms.HiddenInput)

@@ -58,13 +58,11 @@ def _kpis(funnel: Funnel) -> dict[str, Any]:
             "median": logic.median(r.total_hours for r in rows)}
 
 
-def _hours_so_far(row: FunnelRow) -> float | None:
+def _hours_so_far(row: FunnelRow) -> float:
     """Total hours for a case under control; hours since the result for one still open."""
     if row.total_hours is not None:
         return row.total_hours
-    if row.within_24h is None:
-        return round((clock.now() - row.result_at).total_seconds() / 3600, 2)
-    return None
+    return round((clock.now() - row.result_at).total_seconds() / 3600, 2)
 
 
 def _funnel_chart(funnel: Funnel, names: dict[int | None, str]) -> dict[str, Any]:
@@ -82,10 +80,11 @@ def _funnel_chart(funnel: Funnel, names: dict[int | None, str]) -> dict[str, Any
         "share": [d.share_within_24h for d in rows],
         "share_title": _("Cases under control within 24 hours"),
         "cases": [{"id": r.case.pk, "hours": _hours_so_far(r), "within": r.within_24h,
+                   "open": r.controlled_at is None,
                    "result_at": timezone.localtime(r.result_at).isoformat()}
                   for r in funnel.cases],
         "labels": {"within": _("within 24 h"), "late": _("over 24 h"),
-                   "open": _("still open (hours so far)")},
+                   "open": _("open, under 24 h"), "so_far": _("still open: hours so far")},
     }
 
 

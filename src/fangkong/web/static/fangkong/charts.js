@@ -39,7 +39,7 @@
       if (i === 0) {
         s.markLine = { symbol: "none", silent: true, data: [{ xAxis: 24 }],
                        lineStyle: { color: "#b3261e", type: "dashed", width: 1.5 },
-                       label: { formatter: "24 h", color: "#b3261e", position: "end" } };
+                       label: { formatter: "24 h", color: "#b3261e", position: "start" } };
       }
       return s;
     });
@@ -74,28 +74,33 @@
     }));
   }
 
-  /* Funnel: every case's hours from result to control over the result time. */
+  /* Funnel: every case's hours from result to control over the result time; a case still
+     open is drawn hollow at the hours so far. */
   function drawCases(el, d, urlTemplate) {
-    var inTime = [], late = [], open = [];
+    var groups = { within: [], late: [], open: [] };
     d.cases.forEach(function (c) {
-      var point = { value: [c.result_at, c.hours], id: c.id, name: "#" + c.id };
-      (c.within === true ? inTime : c.within === false ? late : open).push(point);
+      var point = { value: [c.result_at, c.hours], id: c.id, name: "#" + c.id, open: c.open,
+                    symbol: c.open ? "emptyCircle" : "circle" };
+      groups[c.within === true ? "within" : c.within === false ? "late" : "open"].push(point);
     });
+    function series(key, color) {
+      return { name: d.labels[key], type: "scatter", data: groups[key], symbolSize: 10,
+               itemStyle: { color: color, borderWidth: 2 } };
+    }
+    var s = [series("within", "#2e9e6b"), series("late", "#b3261e"), series("open", "#e0892b")];
+    s[0].markLine = { symbol: "none", silent: true, data: [{ yAxis: 24 }],
+                      lineStyle: { color: "#b3261e", type: "dashed" },
+                      label: { formatter: "24 h", color: "#b3261e" } };
     var c = chart(el);
     c.setOption(merge(base, {
       tooltip: { trigger: "item", formatter: function (p) {
-        return p.name + "<br>" + (p.value[1] === null ? "—" : p.value[1].toFixed(1) + " h"); } },
+        var hours = p.value[1] === null ? "—" : p.value[1].toFixed(1) + " h";
+        return p.name + "<br>" + hours + (p.data.open ? " · " + echarts.format.encodeHTML(d.labels.so_far) : ""); } },
       legend: { top: 0, textStyle: { color: MUTED } },
       grid: { left: 8, right: 40, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "time", splitLine: { show: false } },
       yAxis: { type: "value", name: d.unit, splitLine: { lineStyle: { color: LINE } } },
-      series: [
-        { name: d.labels.within, type: "scatter", data: inTime, itemStyle: { color: "#2e9e6b" }, symbolSize: 9,
-          markLine: { symbol: "none", silent: true, data: [{ yAxis: 24 }],
-                      lineStyle: { color: "#b3261e", type: "dashed" }, label: { formatter: "24 h", color: "#b3261e" } } },
-        { name: d.labels.late, type: "scatter", data: late, itemStyle: { color: "#b3261e" }, symbolSize: 9 },
-        { name: d.labels.open, type: "scatter", data: open, itemStyle: { color: "#e0892b" }, symbolSize: 9, symbol: "diamond" }
-      ]
+      series: s
     }));
     c.on("click", function (p) { if (p.data && p.data.id) { window.location.href = caseUrl(urlTemplate, p.data.id); } });
   }
@@ -108,11 +113,11 @@
       return merge(k, { itemStyle: { color: color } });
     });
     var nodes = g.nodes.map(function (n) {
-      var asym = n.classification === "asymptomatic";
-      return merge(n, {
-        symbolSize: 12 + 5 * Math.sqrt(n.value || 0),
-        itemStyle: asym ? { borderColor: "#fff", borderWidth: 2, borderType: "dashed", opacity: 0.7 } : { borderColor: "#fff", borderWidth: 1 }
-      });
+      var color = categories[n.category] ? categories[n.category].itemStyle.color : payload.unlinked;
+      var style = n.classification === "asymptomatic"
+        ? { color: "#fff", borderColor: color, borderWidth: 2.5 }  // hollow: asymptomatic
+        : { color: color, borderColor: "#fff", borderWidth: 1 };
+      return merge(n, { symbolSize: 16 + 6 * Math.sqrt(n.value || 0), itemStyle: style });
     });
     var few = g.categories.length <= 12;
     var c = chart(el);
@@ -127,8 +132,10 @@
       legend: few ? { type: "scroll", bottom: 0, data: g.categories.map(function (k) { return k.name; }), textStyle: { color: MUTED } } : undefined,
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
+        top: 24, bottom: few ? 56 : 24, left: 24, right: 24,
         data: nodes, links: g.links, categories: categories,
-        force: { repulsion: 140, edgeLength: [30, 70], gravity: 0.08, layoutAnimation: true },
+        force: { repulsion: 320, edgeLength: [50, 110], gravity: 0.06, friction: 0.2,
+                 layoutAnimation: true },
         edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
         lineStyle: { color: "#9aa7b4", width: 1.2, curveness: 0.08, opacity: 0.9 },
         label: { show: nodes.length <= 80, position: "right", fontSize: 11, color: INK,
