@@ -349,6 +349,15 @@ def test_detection_shows_counts_and_the_contacts_table(
     assert contact.contact_type == "close" and contact.rule == "venue"
 
 
+def test_detection_without_movement_data_says_so(tracer: Client, case: Case, tmp_path: Path,
+                                                 settings: Any) -> None:
+    settings.MOVEMENT_DIR = tmp_path / "nowhere"
+    page = tracer.post(f"/tracing/cases/{case.pk}/detect", follow=True).content.decode()
+    assert 'class="msg error"' in page and "checkins" in page
+    case.refresh_from_db()
+    assert case.contacts_run_at is None
+
+
 # ---------------------------------------------------------------- contacts work list
 
 
