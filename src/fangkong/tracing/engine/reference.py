@@ -7,6 +7,7 @@ engines' pruning is tested too. Instants are epoch seconds throughout.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -49,10 +50,29 @@ class World:
     household: dict[int, int] = field(default_factory=dict)
     members: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     pings: list[tuple[int, int, float, float]] = field(default_factory=list)
+    starts: dict[int, list[int]] = field(default_factory=dict)
+    longest: dict[int, int] = field(default_factory=dict)
 
     @property
     def case_persons(self) -> set[int]:
         return {person for person, _, _ in self.windows.values()}
+
+    def index(self) -> None:
+        """Sort each venue's stays by start and note its longest stay (for ``near``)."""
+        for stays in self.stays_at.values():
+            stays.sort(key=lambda st: (st.start, st.end, st.person))
+        self.starts = {v: [st.start for st in stays] for v, stays in self.stays_at.items()}
+        self.longest = {v: max(st.end - st.start for st in stays)
+                        for v, stays in self.stays_at.items()}
+
+    def near(self, a: Stay, *, start: int, end: int, need: int) -> list[Stay]:
+        """Stays at a's venue that can overlap a (inside [start, end)) by ``need``: they
+        start by ``min(a.end, end) - need`` and end from ``max(a.start, start) + need``,
+        so they start no earlier than that minus the venue's longest stay."""
+        lo, hi = max(a.start, start) + need, min(a.end, end) - need
+        starts = self.starts[a.venue]
+        first = bisect.bisect_left(starts, lo - self.longest[a.venue])
+        return self.stays_at[a.venue][first:bisect.bisect_right(starts, hi)]
 
     def housemates(self, person: int) -> set[int]:
         home = self.household.get(person)
@@ -87,6 +107,7 @@ def _world(*, sources: Sources, policy: ContactPolicy, as_of: dt.datetime) -> Wo
         world.household[person] = home
         world.members[home].add(person)
     world.pings = list(set(rows["pings"]))
+    world.index()
     return world
 
 
@@ -98,7 +119,7 @@ def venue_hits(*, world: World, source: int, start: int, end: int,
         return hits
     need = policy.min_overlap_minutes * 60
     for a in world.stays_of[source]:
-        for b in world.stays_at[a.venue]:
+        for b in world.near(a, start=start, end=end, need=need):
             if b.person == source:
                 continue
             lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from fangkong.tracing.engine.base import ContactPolicy
 from fangkong.tracing.engine.cells import udf
 
+SLOT_SECONDS = 3600  # venue stays are paired within hour slots
 COLUMNS = ("person_id, contact_type, index_case_id, via_person_id, venue_id, cell, "
            "first_exposure, last_exposure, overlap_minutes, rule")
 
@@ -29,20 +30,29 @@ def venue_hits(*, stays_sql: str, policy: ContactPolicy) -> str:
     """Rule 3's venue test for every ``src`` row: stays of others at the same venue that
     overlap one of the source's stays, clipped to its window, by the minimum; aggregated per
     (case, via, person): first overlap start, last overlap end, longest overlap, venue of the
-    first overlap start (ties: smallest venue)."""
-    need = policy.min_overlap_minutes * 60
+    first overlap start (ties: smallest venue).
+
+    Stays are cut into hour slots and paired within a (venue, slot), each pair once, in the
+    slot of its overlap start: a busy venue then costs its hourly crowd per stay, not its
+    whole week's."""
+    need, hour = policy.min_overlap_minutes * 60, SLOT_SECONDS
+    slots = f"unnest(range({bucket('s', hour)}, {bucket('e', hour)} + 1)) AS slot"
     return f"""
         WITH own AS (
             SELECT r.case_id, r.via, r.person_id AS owner, t.venue_id,
                    greatest(t.s, r.w0) AS s, least(t.e, r.w1) AS e
             FROM ({stays_sql}) t JOIN src r ON t.person_id = r.person_id
             WHERE r.w1 > r.w0 AND least(t.e, r.w1) - greatest(t.s, r.w0) >= {need}),
+        own_slots AS (SELECT *, {slots} FROM own),
+        other_slots AS (
+            SELECT person_id, venue_id, s, e, {slots} FROM ({stays_sql})
+            WHERE venue_id IN (SELECT venue_id FROM own)),
         pairs AS (
             SELECT o.case_id, o.via, b.person_id, o.venue_id,
                    greatest(o.s, b.s) AS os, least(o.e, b.e) AS oe
-            FROM own o JOIN ({stays_sql}) b ON b.venue_id = o.venue_id
-             AND b.s <= o.e - {need} AND b.e >= o.s + {need}
-            WHERE b.person_id <> o.owner)
+            FROM own_slots o JOIN other_slots b ON b.venue_id = o.venue_id AND b.slot = o.slot
+            WHERE b.person_id <> o.owner
+              AND {bucket('greatest(o.s, b.s)', hour)} = o.slot)
         SELECT case_id, via, person_id, min(os) AS first, max(oe) AS last,
                max(oe - os) // 60 AS minutes, arg_min(venue_id, (os, venue_id)) AS venue_id
         FROM pairs WHERE oe - os >= {need} GROUP BY case_id, via, person_id"""
