@@ -32,7 +32,7 @@ def _problem(source: Input, field: Field) -> str:
                 "THEN 'timestamp without offset' ELSE 'not a timestamp' END")
     else:
         what = sql_string({"int": "not an integer", "float": "not a number", "str": "empty",
-                           "date": "not a date (YYYY-MM-DD)"}[field.kind])
+                           "date": "not a date"}[field.kind])
     return (f"CASE WHEN {col} IS NULL OR {col} = '' THEN {empty} "
             f"WHEN {source.parsed(field)} IS NULL THEN '{field.name}: ' || {what} || "
             f"' (' || {col} || ')' END")
