@@ -75,7 +75,7 @@ class Input:
     def show(self, file: str | Path) -> str:
         """A file as the user named it: ``cases.csv`` or ``checkins/day=….parquet``."""
         path = Path(file)
-        if self.root.is_dir():
+        if self.root.is_dir() and path != self.root:
             return f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
         return path.name
 
