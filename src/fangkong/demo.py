@@ -66,6 +66,9 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     for i, district in enumerate(districts, start=1):
         plan.append((f"officer{i}", district, [Role.DISTRICT_OFFICER.value],
                      f"district officer of {district.name} only"))
+    if districts:
+        plan.append(("tracer1", districts[0], [Role.TRACER.value],
+                     f"tracer of {districts[0].name}: cases, contacts, risk points"))
     above = AdminUnit.objects.filter(pk__in=[grid.district_id, grid.street_id,
                                              grid.community_id, grid.pk]).order_by("level")
     path = " / ".join(u.name for u in above)
@@ -88,6 +91,18 @@ def ensure_logins() -> list[Login]:
     path.write_text(json.dumps(saved, indent=1))
     os.chmod(path, 0o600)
     return logins
+
+
+def seed_tracing(*, city: Path) -> dict[str, int]:
+    """Cases, contacts and risk points from the generated city (once; see tracing.demo):
+    imported by the administrator, risk points reviewed by the first district's officer."""
+    from fangkong.core.jurisdiction import actor_for
+    from fangkong.tracing.demo import seed_demo_tracing
+
+    admin = actor_for(User.objects.get(username="admin"))
+    officer = User.objects.filter(username="officer1").first()
+    return seed_demo_tracing(city=city, actor=admin,
+                             reviewer=actor_for(officer) if officer else None)
 
 
 def format_logins(logins: list[Login], *, url: str) -> str:

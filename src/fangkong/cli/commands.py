@@ -34,11 +34,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from fangkong.registry.load import load_city
 
     migrate()
+    src = demo.city_dir(residents=args.residents, seed=args.seed)
     if not AdminUnit.objects.exists():
         src = demo.ensure_city(residents=args.residents, seed=args.seed)
         load_city(src=src, progress=True)
     url = f"http://{args.host}:{args.port}"
-    print(demo.format_logins(demo.ensure_logins(), url=url), flush=True)
+    logins = demo.ensure_logins()
+    if src.is_dir():
+        seeded = demo.seed_tracing(city=src)
+        print("tracing: " + ", ".join(f"{k} {v:,}" for k, v in seeded.items()), flush=True)
+    print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
     return serve(host=args.host, port=args.port, threads=args.threads)

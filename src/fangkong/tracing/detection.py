@@ -11,9 +11,11 @@ stores what it returns. The engine runs outside the transaction; the upsert, the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Min
 
 from fangkong.core import clock
@@ -29,6 +31,7 @@ from fangkong.core.audit import record
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped
 from fangkong.core.rights import Right
+from fangkong.registry.load import insert_rows
 from fangkong.registry.models import Person, Venue
 from fangkong.tracing.engine.base import ContactPolicy, Sources
 from fangkong.tracing.models import Case, Contact, ContactStatus, ContactType
@@ -42,6 +45,9 @@ CASES_SCHEMA = pa.schema([("case_id", pa.int64()), ("person_id", pa.int64()),
 EXPOSURE = ("rule", "via_person_id", "venue_id", "cell", "first_exposure", "last_exposure",
             "overlap_minutes")
 CHUNK = 500  # ids per IN (…) list: well under SQLite's variable limit
+NEW_STATE = {"status": ContactStatus.IDENTIFIED.value, "owner_id": None, "notified_at": None,
+             "located_at": None, "transferred_at": None, "disposition": "", "destination": "",
+             "escalated_at": None}
 
 
 @dataclass(frozen=True)
@@ -128,10 +134,33 @@ def _exposure(row: dict[str, Any], venues: set[int], persons: set[int]) -> dict[
             "last_exposure": row["last_exposure"], "overlap_minutes": row["overlap_minutes"]}
 
 
-def store_contacts(*, case: Case, rows: list[dict[str, Any]], identified_at: dt.datetime
-                   ) -> DetectionResult:
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """Write new contacts as plain tuples (COPY on PostgreSQL, executemany on SQLite): the
+    ORM's ``bulk_create`` spends most of its time building and compiling each row."""
+    fields = [f for f in Contact._meta.concrete_fields if not f.primary_key]
+    columns: list[str] = [str(f.column) for f in fields]
+    stamps = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+    adapt = functools.lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
+    tuples = [tuple(adapt(row[f.attname]) if f.attname in stamps and row[f.attname] is not None
+                    else row[f.attname] for f in fields) for row in rows]
+    for lo in range(0, len(tuples), 5000):
+        insert_rows(table=Contact._meta.db_table, columns=columns, rows=tuples[lo:lo + 5000])
+
+
+def _new_row(*, case: Case, key: tuple[int, str], values: dict[str, Any],
+             place: tuple[Any, ...], identified_at: dt.datetime) -> dict[str, Any]:
+    district, street, community, grid = place
+    return {"person_id": key[0], "index_case_id": case.pk, "contact_type": key[1], **values,
+            "identified_at": identified_at, **NEW_STATE, "district_id": district,
+            "street_id": street, "community_id": community, "grid_id": grid}
+
+
+def store_contacts(*, case: Case, rows: list[dict[str, Any]], identified_at: dt.datetime,
+                   prepare: Callable[[dict[str, Any]], None] | None = None) -> DetectionResult:
     """Upsert one case's engine rows (caller holds the transaction). New rows start
-    identified at ``identified_at``; existing rows keep status, owner and timestamps."""
+    identified at ``identified_at``; existing rows keep status, owner and timestamps.
+    ``prepare`` may adjust each new row's values before it is written (the demo's
+    simulated history)."""
     places = _places(sorted({r["person_id"] for r in rows}))
     venues = _existing_ids(Venue, {r["venue_id"] for r in rows if r["venue_id"] is not None})
     vias = _existing_ids(Person, {r["via_person_id"] for r in rows
@@ -141,35 +170,40 @@ def store_contacts(*, case: Case, rows: list[dict[str, Any]], identified_at: dt.
     new, changed, seen = [], [], set()
     counts: Counter[str] = Counter()
     for row in rows:
-        if row["person_id"] not in places:
-            continue
         key = (row["person_id"], row["contact_type"])
+        if key[0] not in places or key in seen:
+            continue
         seen.add(key)
         counts[f"{row['contact_type']}/{row['rule']}"] += 1
         values = _exposure(row, venues, vias)
         old = existing.get(key)
         if old is None:
-            contact = Contact(person_id=key[0], index_case=case, contact_type=key[1],
-                              identified_at=identified_at, **values)
-            contact.district_id, contact.street_id, contact.community_id, contact.grid_id = (
-                places[key[0]])
-            new.append(contact)
+            new.append(_new_row(case=case, key=key, values=values, place=places[key[0]],
+                                identified_at=identified_at))
+            if prepare is not None:
+                prepare(new[-1])
         elif any(getattr(old, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(old, k, v)
             changed.append(old)
-    Contact.objects.bulk_create(new, batch_size=CHUNK)
+    _insert(new)
     Contact.objects.bulk_update(changed, list(EXPOSURE), batch_size=CHUNK)
+    removed = _drop_untouched(existing, seen)
+    return DetectionResult(
+        case_id=case.pk, counts=dict(sorted(counts.items())), new=len(new),
+        updated=len(changed), unchanged=len(seen) - len(new) - len(changed),
+        skipped=len({r["person_id"] for r in rows} - set(places)), removed=removed,
+        by_type=dict(sorted(Counter(k.split("/")[0] for k in counts.elements()).items())))
+
+
+def _drop_untouched(existing: dict[tuple[int, str], Contact], seen: set[tuple[int, str]]
+                    ) -> int:
+    """Rows the engine no longer finds and nobody has worked on yet go; the rest stay."""
     stale = [c.pk for k, c in existing.items() if k not in seen
              and c.status == ContactStatus.IDENTIFIED and c.owner_id is None]
     for lo in range(0, len(stale), CHUNK):
         Contact.objects.filter(pk__in=stale[lo:lo + CHUNK]).delete()
-    by_type = Counter(k.split("/")[0] for k in counts.elements())
-    return DetectionResult(
-        case_id=case.pk, counts=dict(sorted(counts.items())), new=len(new),
-        updated=len(changed), unchanged=len(seen) - len(new) - len(changed),
-        skipped=len({r["person_id"] for r in rows} - set(places)), removed=len(stale),
-        by_type=dict(sorted(by_type.items())))
+    return len(stale)
 
 
 def rows_by_case(table: pa.Table) -> dict[int, list[dict[str, Any]]]:
