@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
@@ -29,14 +30,16 @@ def _aware(value: dt.datetime | None, field: str) -> None:
     if value is None:
         return
     if value.tzinfo is None:
-        raise DomainError(f"{field} needs a time zone offset", field=field)
+        raise DomainError(_("%(field)s needs a time zone offset") % {"field": field},
+                          field=field)
     if value > clock.now() + dt.timedelta(minutes=5):
-        raise DomainError(f"{field} is in the future", field=field)
+        raise DomainError(_("%(field)s is in the future") % {"field": field}, field=field)
 
 
 def _choice(value: str, choices: list[str], field: str) -> None:
     if value not in choices:
-        raise DomainError(f"{field} must be one of {', '.join(choices)}", field=field)
+        raise DomainError(_("%(field)s must be one of %(choices)s")
+                          % {"field": field, "choices": ", ".join(choices)}, field=field)
 
 
 def check_register_case(*, actor: Actor, person_id: int, classification: str,
@@ -50,14 +53,14 @@ def check_register_case(*, actor: Actor, person_id: int, classification: str,
     _aware(result_at, "result_at")
     _aware(isolated_at, "isolated_at")
     if sample_date > clock.city_today():
-        raise DomainError("sample_date is in the future", field="sample_date")
+        raise DomainError(_("the sample date is in the future"), field="sample_date")
     if timezone.localtime(result_at).date() < sample_date:
-        raise DomainError("the result is dated before the sample", field="result_at")
+        raise DomainError(_("the result is dated before the sample"), field="result_at")
     person = get_scoped(Person.objects.all(), actor, what="person", pk=person_id)
     if Case.objects.filter(person=person).exists():
-        raise DomainError("this person is already a case", field="person_id")
+        raise DomainError(_("this person is already a case"), field="person_id")
     if external_id is not None and Case.objects.filter(external_id=external_id).exists():
-        raise DomainError("external_id is already used by another case", field="external_id")
+        raise DomainError(_("this external id belongs to another case"), field="external_id")
     return person
 
 
@@ -103,9 +106,10 @@ def do_reclassify_case(*, actor: Actor, case_id: int, classification: str,
         case = _locked_case(actor, case_id)
         before = snapshot(case)
         if classification == case.classification and onset_date is None:
-            raise Conflict(f"the case is already {classification}", field="classification")
+            raise Conflict(_("the case is already %(classification)s")
+                           % {"classification": classification}, field="classification")
         if case.classification == Classification.CONFIRMED != classification:
-            raise Conflict("a confirmed case stays confirmed", field="classification")
+            raise Conflict(_("a confirmed case stays confirmed"), field="classification")
         if case.classification != classification:
             case.converted_at = clock.now()
         case.classification = classification
@@ -140,7 +144,7 @@ def do_update_case(*, actor: Actor, case_id: int, isolated_at: dt.datetime | Non
             setattr(case, name, new.strip() if isinstance(new, str) else new)
         if (case.transfer_requested_at and case.hospital_admitted_at
                 and case.hospital_admitted_at < case.transfer_requested_at):
-            raise DomainError("admitted before the transfer was requested",
+            raise DomainError(_("admitted before the transfer was requested"),
                               field="hospital_admitted_at")
         case.save()
         record(actor=actor, verb="tracing.case.update", target=case, before=before,
@@ -152,7 +156,7 @@ def check_link_source(*, actor: Actor, case: Case, source_case_id: int | None) -
     if source_case_id is None:
         return None
     if source_case_id == case.pk:
-        raise DomainError("a case cannot be its own source", field="source_case_id")
+        raise DomainError(_("a case cannot be its own source"), field="source_case_id")
     source = get_scoped(Case.objects.select_for_update(), actor, what="source case",
                         pk=source_case_id)
 
@@ -160,7 +164,8 @@ def check_link_source(*, actor: Actor, case: Case, source_case_id: int | None) -
         return Case.objects.filter(pk=case_id).values_list("source_case_id", flat=True).first()
 
     if logic.would_cycle(case_id=case.pk, source_id=source.pk, source_of=source_of):
-        raise DomainError("this link would make a loop in the chain", field="source_case_id")
+        raise DomainError(_("this link would make a loop in the chain"),
+                          field="source_case_id")
     return source
 
 
@@ -188,12 +193,12 @@ def do_add_entry(*, actor: Actor, case_id: int, start: dt.datetime,
     _aware(start, "start")
     _aware(end, "end")
     if end is not None and end < start:
-        raise DomainError("end is before start", field="end")
+        raise DomainError(_("the end is before the start"), field="end")
     venue = Venue.objects.filter(pk=venue_id).first() if venue_id is not None else None
     if venue_id is not None and venue is None:
-        raise DomainError("no such venue", field="venue_id")
+        raise DomainError(_("no such venue"), field="venue_id")
     if venue is None and not place.strip():
-        raise DomainError("name the place or pick a venue", field="place")
+        raise DomainError(_("name the place or pick a venue"), field="place")
     with transaction.atomic():
         case = _locked_case(actor, case_id)
         entry = TrajectoryEntry(case=case, start=start, end=end, place=place.strip()[:200],

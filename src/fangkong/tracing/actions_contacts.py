@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
@@ -34,11 +35,12 @@ def check_assign_contact(*, actor: Actor, contact: Contact, owner_id: int | None
         return None
     user = User.objects.filter(pk=owner_id, is_active=True).first()
     if user is None:
-        raise DomainError("no such user", field="owner_id")
+        raise DomainError(_("no such user"), field="owner_id")
     owner = actor_for(user)
     if not owner.can(Right.CONTACT_MANAGE) or not scope(
             Contact.objects.filter(pk=contact.pk), owner).exists():
-        raise DomainError("this user cannot manage contacts of that area", field="owner_id")
+        raise DomainError(_("this user cannot manage contacts of that area"),
+                          field="owner_id")
     return user
 
 
@@ -66,14 +68,24 @@ def do_advance_contact(*, actor: Actor, contact_id: int, to_status: str, disposi
                 current=contact.status, to=to_status, at=clock.now(), stamps=stamps,
                 disposition=disposition, destination=destination)
         except logic.TransitionError as exc:
-            error = Conflict if exc.conflict else DomainError
-            raise error(exc.message, field=exc.field) from exc
+            raise _refusal(exc, current=contact.status, to=to_status) from exc
         for name, value in updates.items():
             setattr(contact, name, value)
         contact.save(update_fields=list(updates))
         record(actor=actor, verb="tracing.contact.advance", target=contact, before=before,
                after=snapshot(contact))
     return contact
+
+
+def _refusal(exc: logic.TransitionError, *, current: str, to: str) -> DomainError:
+    """The state machine's refusal in the reader's language."""
+    if exc.conflict:
+        return Conflict(_("a contact cannot go from %(current)s to %(to)s")
+                        % {"current": current, "to": to}, field=exc.field)
+    message = {"to_status": _("unknown status %(to)s") % {"to": to},
+               "disposition": _("choose centralised or home quarantine"),
+               "destination": _("give the quarantine place or the home address")}
+    return DomainError(message.get(exc.field, exc.message), field=exc.field)
 
 
 def _version_bounds(now: dt.datetime) -> list[tuple[TracingPolicy, dt.datetime | None]]:

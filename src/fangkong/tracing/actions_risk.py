@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
@@ -76,9 +77,10 @@ def _move(*, actor: Actor, point_id: int, verb: str, allowed: tuple[str, ...], t
     with transaction.atomic():
         point = _locked_point(actor, point_id)
         if point.status not in allowed:
-            raise Conflict(f"a {point.status} risk point cannot be {to}", field="status")
+            raise Conflict(_("a %(status)s risk point cannot be %(to)s")
+                           % {"status": point.status, "to": to}, field="status")
         if to == RiskPointStatus.REVIEWED and point.created_by_id == actor.user_id:
-            raise DomainError("the person who drafted a risk point cannot review it",
+            raise DomainError(_("the person who drafted a risk point cannot review it"),
                               field="reviewed_by")
         before = snapshot(point)
         point.status = to

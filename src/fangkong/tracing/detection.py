@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Min
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record
@@ -83,8 +84,8 @@ def quarantine_starts() -> dict[int, dt.datetime]:
 def sources(*, cases_file: Path, quarantined: dict[int, dt.datetime]) -> Sources:
     root = movement_dir()
     if not (root / "checkins").exists():
-        raise DomainError(f"no movement data at {root} (checkins/ is missing)",
-                          field="movement_dir")
+        raise DomainError(_("no movement data at %(root)s (checkins/ is missing)")
+                          % {"root": root}, field="movement_dir")
     pings, households = root / "pings", root / "households.parquet"
     return Sources(checkins=root / "checkins", cases=cases_file,
                    pings=pings if pings.exists() else None,
@@ -105,7 +106,8 @@ def run_engine(*, case_ids: frozenset[int], policy: ContactPolicy, as_of: dt.dat
             return detect_contacts(sources=inputs, policy=policy, as_of=as_of,
                                    engine=settings.TRACE_ENGINE, case_ids=case_ids)
         except ValueError as exc:
-            raise DomainError(f"movement data: {exc}", field="movement_dir") from exc
+            raise DomainError(_("movement data: %(problem)s") % {"problem": exc},
+                              field="movement_dir") from exc
 
 
 def _existing_ids(model: type[Person] | type[Venue], ids: set[int]) -> set[int]:

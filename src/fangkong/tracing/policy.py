@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from fangkong.core.errors import DomainError
 from fangkong.tracing.engine.base import ContactPolicy, infectious_start
@@ -26,7 +27,8 @@ def contact_policy(*, on: dt.date) -> ContactPolicy:
     try:
         return ContactPolicy.from_dict({**version.contact, "timezone": settings.TIME_ZONE})
     except (TypeError, ValueError) as exc:
-        raise DomainError(f"tracing policy {version.name!r}: {exc}", field="contact") from exc
+        raise DomainError(_("tracing policy %(name)s: %(problem)s")
+                          % {"name": version.name, "problem": exc}, field="contact") from exc
 
 
 def escalation_hours(*, on: dt.date) -> int:
