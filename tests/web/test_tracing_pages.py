@@ -358,6 +358,21 @@ def test_detection_without_movement_data_says_so(tracer: Client, case: Case, tmp
     assert case.contacts_run_at is None
 
 
+def test_case_page_shows_the_first_contacts_then_all(tracer: Client, case: Case, city: City,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from fangkong.tracing import views
+
+    for person in city.districts[0].persons[1:]:
+        contact_of(case, person)
+    monkeypatch.setattr(views, "CONTACT_ROWS", 2)
+    page = tracer.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert page.split("<tbody>")[1].count('<tr class=""') == 2
+    assert "all=1#contacts" in page
+    everyone = tracer.get(f"/tracing/cases/{case.pk}/?all=1").content.decode()
+    assert everyone.split("<tbody>")[1].count('<tr class=""') == 5
+    assert "all=1#contacts" not in everyone
+
+
 # ---------------------------------------------------------------- contacts work list
 
 

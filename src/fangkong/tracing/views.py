@@ -37,6 +37,7 @@ from fangkong.web.access import actor_of, int_param, needs
 
 PAGE_SIZE = 50
 PICK_SIZE = 8
+CONTACT_ROWS = 200  # rows of a case's contacts shown before "show all"
 
 
 def page_of(rows: list[Any], size: int | None = None) -> Page[Any]:
@@ -147,7 +148,7 @@ def case_page_with(request: HttpRequest, case_id: int, *, status: int = 200,
     context: dict[str, Any] = {
         "case": case, "steps": _steps(case),
         "timeline": _by_day(queries.timeline_for(actor=actor, case=case)),
-        "contacts": _with_via(everyone, contact_type),
+        **_contacts_table(everyone, contact_type, show_all=request.GET.get("all") == "1"),
         "contact_counts": _type_counts(everyone), "contact_type": contact_type,
         "risk_points": [p for p in queries.risk_points_for(actor=actor) if p.case_id == case.pk],
         "detected": request.session.pop(f"tracing.detected.{case.pk}", None),
@@ -193,13 +194,18 @@ def _by_day(items: list[queries.TimelineItem]) -> list[tuple[dt.date, list[Any]]
     return [(d, list(group)) for d, group in groupby(items, key=day)]
 
 
-def _with_via(contacts: list[Any], contact_type: str) -> list[tuple[Any, str]]:
-    """Each contact with the name of the close contact it came through (secondary ones): that
-    person is a contact of the same case, so the name comes from the list already loaded
-    instead of one more read per row."""
+def _contacts_table(contacts: list[Any], contact_type: str, *, show_all: bool
+                    ) -> dict[str, Any]:
+    """The rows of the case's contacts table, at most ``CONTACT_ROWS`` unless all are asked
+    for (a case at a station can have thousands), each with the name of the close contact a
+    secondary one came through: that person is a contact of the same case, so the name comes
+    from the list already loaded instead of one more read per row."""
     names = {c.person_id: c.person.name for c in contacts}
-    return [(c, names.get(c.via_person_id, "")) for c in contacts
-            if not contact_type or c.contact_type == contact_type]
+    rows = [c for c in contacts if not contact_type or c.contact_type == contact_type]
+    shown = rows if show_all else rows[:CONTACT_ROWS]
+    return {"contacts": [(c, names.get(c.via_person_id, "")) for c in shown],
+            "contacts_total": len(rows), "contacts_hidden": len(rows) - len(shown),
+            "contacts_controlled": sum(c.status == "transferred" for c in rows)}
 
 
 def _type_counts(contacts: list[Any]) -> list[dict[str, Any]]:
