@@ -1,0 +1,155 @@
+"""The Spark engine: the contact rules on PySpark, for a city that outgrows one machine.
+
+Same contract and rows as the reference engine (base.py, docs/tracing.md). The driver does
+two things only: one small aggregate over the cases file (the selected cases' time span, and
+the one-case-per-person check), which bounds what is read; then one query whose result comes
+back as Arrow. Check-ins and pings are read only from the files whose footers show rows in
+that span, so asking for a few cases (``case_ids``) reads a few days, not the city's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
+from pyspark.sql import DataFrame, SparkSession
+
+from fangkong.tracing.engine.base import OUTPUT_SCHEMA, ContactPolicy, Sources, canonical_sort
+from fangkong.tracing.engine.spark_cells import companions
+from fangkong.tracing.engine.spark_inputs import (
+    ERROR_PREFIX,
+    Span,
+    epoch_seconds,
+    quarantine_frame,
+    read_cases,
+    read_households,
+    read_pings,
+    read_stays,
+)
+from fangkong.tracing.engine.spark_rules import ROW_SCHEMA, close_contacts, secondary_contacts
+
+
+def get_session() -> SparkSession:
+    """The active session, or a local one on all cores (memory from
+    ``FANGKONG_SPARK_DRIVER_MEMORY``, default 4g). A cluster user passes their own instead."""
+    session = (
+        SparkSession.builder.master("local[*]")
+        .appName("fangkong-tracing")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", os.environ.get("FANGKONG_SPARK_DRIVER_MEMORY", "4g"))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.pyspark.python", sys.executable)  # workers need h3: this interpreter
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def detect(*, sources: Sources, policy: ContactPolicy, as_of: dt.datetime,
+           case_ids: frozenset[int] | None = None, spark: SparkSession | None = None
+           ) -> pa.Table:
+    """Contacts of the cases (or of ``case_ids``) as of ``as_of``, in OUTPUT_SCHEMA.
+
+    Input errors (a CSV timestamp without offset, an exit before its entry, one person in two
+    households or two cases) raise ValueError."""
+    session = spark or get_session()
+    try:
+        return run(spark=session, sources=sources, policy=policy, as_of=as_of,
+                   case_ids=case_ids)
+    except (PySparkException, Py4JJavaError) as error:  # Py4J: raised in a broadcast
+        found = re.search(re.escape(ERROR_PREFIX) + r"(.*?)(?: SQLSTATE|$)", str(error),
+                          flags=re.MULTILINE)
+        if found is None:
+            raise
+        raise ValueError(found.group(1)) from error
+
+
+def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: dt.datetime,
+        case_ids: frozenset[int] | None) -> pa.Table:
+    """Cases on the driver, then one query per contact type; each query's small result
+    (close contacts above all) feeds the next as a local table instead of being recomputed."""
+    cases = collect_cases(spark=spark, sources=sources, policy=policy, as_of=as_of)
+    index = cases if case_ids is None else cases.filter(
+        pc.is_in(cases["case_id"], pa.array(sorted(case_ids), pa.int64())))
+    if index.num_rows == 0:
+        return OUTPUT_SCHEMA.empty_table()
+    bounds = (pc.min(index["w0"]).as_py(), pc.max(index["w1"]).as_py())
+    everyone, chosen = local(spark=spark, table=cases), local(spark=spark, table=index)
+    households = (None if sources.households is None
+                  else read_households(spark=spark, path=sources.households))
+    stays = read_stays(spark=spark, path=sources.checkins, policy=policy,
+                       span=stay_span(bounds=bounds, sources=sources, policy=policy,
+                                      as_of=as_of))
+    close = collect(close_contacts(index=chosen, stays=stays, households=households,
+                                   cases=everyone, policy=policy))
+    known = local(spark=spark, table=close)
+    found = [close]
+    if policy.secondary and close.num_rows:
+        found.append(collect(secondary_contacts(
+            close=known, stays=stays, households=households, cases=everyone, policy=policy,
+            quarantine=quarantine_frame(spark=spark, quarantined=sources.quarantined),
+            as_of=epoch_seconds(as_of))))
+    pings = None if sources.pings is None else read_pings(
+        spark=spark, path=sources.pings, span=ping_span(bounds=bounds, policy=policy))
+    if pings is not None:
+        found.append(collect(companions(index=chosen, pings=pings, cases=everyone, close=known,
+                                        policy=policy)))
+    return as_output(pa.concat_tables(found))
+
+
+def collect_cases(*, spark: SparkSession, sources: Sources, policy: ContactPolicy,
+                  as_of: dt.datetime) -> pa.Table:
+    """Every case with its window (case_id, person_id, w0, w1) on the driver: a case file is
+    small next to the movement data, and its span bounds what is read. Raises ValueError when
+    two cases share a person."""
+    cases = read_cases(spark=spark, path=sources.cases, policy=policy, as_of=as_of).toArrow()
+    if pc.count_distinct(cases["person_id"]).as_py() != cases.num_rows:
+        raise ValueError("two cases share a person_id (one person, one case)")
+    return cases
+
+
+def stay_span(*, bounds: tuple[int, int], sources: Sources, policy: ContactPolicy,
+              as_of: dt.datetime) -> Span:
+    """Stays that can share ``min_overlap_minutes`` with a case (rule 3) or, with rule 4, with
+    a close contact before its quarantine (which is at most the latest known, or ``as_of``)."""
+    start, end = bounds
+    if policy.secondary:
+        ends = [epoch_seconds(as_of), *map(epoch_seconds, sources.quarantined.values())]
+        end = max(end, *ends)
+    least = policy.min_overlap_minutes * 60
+    return Span(earliest_end=start + least, latest_start=end - least)
+
+
+def ping_span(*, bounds: tuple[int, int], policy: ContactPolicy) -> Span:
+    """Pings in any bucket that holds a counted case ping (rule 5)."""
+    width = policy.companion_bucket_seconds
+    start, end = bounds
+    return Span(earliest_end=start // width * width,
+                latest_start=((end - 1) // width + 1) * width - 1)
+
+
+def local(*, spark: SparkSession, table: pa.Table) -> DataFrame:
+    """A driver table as a local relation, which Spark broadcasts to joins without a job."""
+    return spark.createDataFrame(table)
+
+
+def collect(found: DataFrame | None) -> pa.Table:
+    """A query's rows on the driver, instants still epoch seconds (``ROW_SCHEMA``)."""
+    if found is None:
+        return ROW_SCHEMA.empty_table()
+    return found.toArrow().select(ROW_SCHEMA.names).cast(ROW_SCHEMA)
+
+
+def as_output(rows: pa.Table) -> pa.Table:
+    """Rows in OUTPUT_SCHEMA and canonical order (epoch seconds become timestamps)."""
+    columns = [rows.column(field.name).cast(field.type) for field in OUTPUT_SCHEMA]
+    return canonical_sort(pa.Table.from_arrays(columns, schema=OUTPUT_SCHEMA))

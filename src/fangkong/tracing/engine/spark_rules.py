@@ -1,0 +1,144 @@
+"""Contact rules 3–6 as DataFrame operations (docs/tracing.md, "Contact rules as implemented").
+
+Rules 3 and 4 are one computation with different anchors. An *anchor* row is
+``(index_case_id, via_person_id, anchor, start, end)``: the person whose contacts are sought
+(the case for rule 3, a close contact for rule 4) and the window ``[start, end)``. Every
+output frame has the columns of ``OUTPUT_COLUMNS`` with instants as epoch seconds.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as sf
+
+from fangkong.tracing.engine.base import OUTPUT_SCHEMA, ContactPolicy
+
+OUTPUT_COLUMNS = OUTPUT_SCHEMA.names
+# OUTPUT_SCHEMA with instants as epoch seconds: what every query returns
+ROW_SCHEMA = pa.schema([pa.field(f.name, pa.int64()) if pa.types.is_timestamp(f.type) else f
+                        for f in OUTPUT_SCHEMA])
+KEYS = ["index_case_id", "via_person_id", "person_id"]
+
+
+def output(frame: DataFrame, *, contact_type: str, rule: Column | str) -> DataFrame:
+    """Fill the columns a rule leaves empty and order them as OUTPUT_SCHEMA."""
+    filled = frame.withColumn("contact_type", sf.lit(contact_type)).withColumn(
+        "rule", sf.lit(rule) if isinstance(rule, str) else rule)
+    for name in ("via_person_id", "venue_id", "overlap_minutes"):
+        if name not in filled.columns:
+            filled = filled.withColumn(name, sf.lit(None).cast("long"))
+    if "cell" not in filled.columns:
+        filled = filled.withColumn("cell", sf.lit(None).cast("string"))
+    return filled.select(*OUTPUT_COLUMNS)
+
+
+def household_rows(*, anchors: DataFrame, households: DataFrame) -> DataFrame:
+    """Everyone else in the anchor's household, exposed over the whole anchor window."""
+    homes = anchors.join(households.withColumnRenamed("person_id", "anchor"), "anchor")
+    return homes.join(households, "household_id").where(sf.col("person_id") != sf.col("anchor")) \
+        .select(*KEYS, sf.col("start").alias("first_exposure"),
+                sf.col("end").alias("last_exposure"))
+
+
+def venue_rows(*, anchors: DataFrame, stays: DataFrame, min_overlap_minutes: int) -> DataFrame:
+    """Persons whose stay overlaps one of the anchor's stays by ``min_overlap_minutes`` inside
+    the anchor window; one row per (index case, via, person) over the qualifying pairs."""
+    own = anchors.where(sf.col("start") < sf.col("end")).join(
+        stays.select(sf.col("person_id").alias("anchor"), "venue_id",
+                     sf.col("start").alias("a_start"), sf.col("end").alias("a_end")), "anchor")
+    pairs = own.join(stays.select("person_id", "venue_id", sf.col("start").alias("b_start"),
+                                  sf.col("end").alias("b_end")), "venue_id")
+    pairs = pairs.where(sf.col("person_id") != sf.col("anchor")).select(
+        *KEYS, "venue_id",
+        sf.greatest("a_start", "b_start", "start").alias("o_start"),
+        sf.least("a_end", "b_end", "end").alias("o_end"))
+    pairs = pairs.where(sf.col("o_end") - sf.col("o_start") >= min_overlap_minutes * 60)
+    grouped = pairs.groupBy(*KEYS).agg(
+        sf.min(sf.struct("o_start", "venue_id")).alias("earliest"),
+        sf.max("o_end").alias("last_exposure"),
+        sf.max(sf.col("o_end") - sf.col("o_start")).alias("longest"))
+    return grouped.select(*KEYS, sf.col("earliest.o_start").alias("first_exposure"),
+                          "last_exposure", sf.floor(sf.col("longest") / 60).cast("long")
+                          .alias("overlap_minutes"), sf.col("earliest.venue_id").alias("venue_id"))
+
+
+def close_contacts(*, index: DataFrame, stays: DataFrame | None,
+                   households: DataFrame | None, cases: DataFrame, policy: ContactPolicy
+                   ) -> DataFrame | None:
+    """Rule 3 with rule 6: household and venue contacts of each index case, never a case;
+    one row per (case, person), household first."""
+    anchors = index.select(sf.col("case_id").alias("index_case_id"),
+                           sf.lit(None).cast("long").alias("via_person_id"),
+                           sf.col("person_id").alias("anchor"), sf.col("w0").alias("start"),
+                           sf.col("w1").alias("end"))
+    found = []
+    if households is not None:  # listed even for an empty window, then last = first
+        clamped = anchors.withColumn("end", sf.greatest("start", "end"))
+        home = household_rows(anchors=clamped, households=households)
+        found.append(output(home, contact_type="close", rule="household"))
+    if stays is not None:
+        venue = venue_rows(anchors=anchors, stays=stays,
+                           min_overlap_minutes=policy.min_overlap_minutes)
+        found.append(output(venue, contact_type="close", rule="venue"))
+    candidates = union(found)
+    if candidates is None:
+        return None
+    return best_row(not_cases(candidates, cases=cases), order=["rank"])
+
+
+def secondary_contacts(*, close: DataFrame, stays: DataFrame | None,
+                       households: DataFrame | None, cases: DataFrame,
+                       quarantine: DataFrame, as_of: int, policy: ContactPolicy
+                       ) -> DataFrame | None:
+    """Rule 4: contacts of each close contact C in ``[first exposure of C, C's quarantine)``;
+    per (person, case) the candidate with the earliest exposure wins."""
+    anchors = close.join(quarantine, "person_id", "left").select(
+        "index_case_id", sf.col("person_id").alias("via_person_id"),
+        sf.col("person_id").alias("anchor"), sf.col("first_exposure").alias("start"),
+        sf.coalesce("quarantine", sf.lit(as_of)).alias("end"))
+    found = []
+    if households is not None:
+        home = household_rows(anchors=anchors.where(sf.col("start") < sf.col("end")),
+                              households=households)
+        found.append(output(home, contact_type="secondary", rule="household"))
+    if stays is not None:
+        venue = venue_rows(anchors=anchors, stays=stays,
+                           min_overlap_minutes=policy.min_overlap_minutes)
+        found.append(output(venue, contact_type="secondary", rule="venue"))
+    candidates = union(found)
+    if candidates is None:
+        return None
+    candidates = not_close(not_cases(candidates, cases=cases), close=close)
+    return best_row(candidates, order=["first_exposure", "rank", "via_person_id", "venue_id"])
+
+
+def best_row(candidates: DataFrame, *, order: list[str]) -> DataFrame:
+    """One row per (index case, person): the least by ``order``, where ``rank`` puts a
+    household candidate before a venue one."""
+    ranked = candidates.withColumn("rank", sf.when(sf.col("rule") == "household", 0)
+                                   .otherwise(1))
+    rest = [c for c in OUTPUT_COLUMNS if c not in {*order, "index_case_id", "person_id"}]
+    best = ranked.groupBy("index_case_id", "person_id").agg(
+        sf.min(sf.struct(*order, *rest)).alias("best"))
+    return best.select("index_case_id", "person_id", "best.*").select(*OUTPUT_COLUMNS)
+
+
+def union(frames: list[DataFrame]) -> DataFrame | None:
+    if not frames:
+        return None
+    first, *rest = frames
+    for frame in rest:
+        first = first.unionByName(frame)
+    return first
+
+
+def not_cases(frame: DataFrame, *, cases: DataFrame) -> DataFrame:
+    """Rule 6: no case is ever a contact."""
+    return frame.join(cases.select("person_id"), "person_id", "left_anti")
+
+
+def not_close(frame: DataFrame, *, close: DataFrame) -> DataFrame:
+    """Rule 6: a close contact of K is neither secondary nor companion of K."""
+    return frame.join(close.select("index_case_id", "person_id"),
+                      ["index_case_id", "person_id"], "left_anti")
