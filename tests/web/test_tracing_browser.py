@@ -188,6 +188,7 @@ def _control_contacts(page: Any, base: str, *, destination: str) -> int:
         row.locator(".cs-notified").wait_for()
         row.locator("button[value=located]").click()
         row.locator(".cs-located").wait_for()
+        row.locator("details.transfer summary").click()
         row.locator("select[name=disposition]").select_option("centralised")
         row.locator("input[name=destination]").fill(destination)
         row.locator("form.transfer button").click()

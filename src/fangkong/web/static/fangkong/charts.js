@@ -49,7 +49,7 @@
       legend: { top: 0, textStyle: { color: MUTED } },
       grid: { left: 8, right: 40, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: d.unit, nameLocation: "end", splitLine: { lineStyle: { color: LINE } },
-               max: function (v) { return Math.max(26, Math.ceil(v.max / 6) * 6); } },
+               max: function (v) { return Math.max(30, Math.ceil(v.max / 6) * 6); } },
       yAxis: { type: "category", data: d.districts, inverse: true, axisTick: { show: false } },
       series: series
     }));
@@ -78,9 +78,14 @@
      open is drawn hollow at the hours so far. */
   function drawCases(el, d, urlTemplate) {
     var groups = { within: [], late: [], open: [] };
+    // a case left open for days would flatten the rest: cap the axis, mark those above it
+    var done = d.cases.filter(function (c) { return !c.open; }).map(function (c) { return c.hours; });
+    var cap = Math.max(48, Math.ceil(Math.max.apply(null, done.concat([0])) * 1.15 / 12) * 12);
     d.cases.forEach(function (c) {
-      var point = { value: [c.result_at, c.hours], id: c.id, name: "#" + c.id, open: c.open,
-                    symbol: c.open ? "emptyCircle" : "circle" };
+      var above = c.hours !== null && c.hours > cap;
+      var point = { value: [c.result_at, above ? cap : c.hours], hours: c.hours, id: c.id,
+                    name: "#" + c.id, open: c.open,
+                    symbol: above ? "triangle" : c.open ? "emptyCircle" : "circle" };
       groups[c.within === true ? "within" : c.within === false ? "late" : "open"].push(point);
     });
     function series(key, color) {
@@ -94,12 +99,12 @@
     var c = chart(el);
     c.setOption(merge(base, {
       tooltip: { trigger: "item", formatter: function (p) {
-        var hours = p.value[1] === null ? "—" : p.value[1].toFixed(1) + " h";
+        var hours = p.data.hours === null ? "—" : p.data.hours.toFixed(1) + " h";
         return p.name + "<br>" + hours + (p.data.open ? " · " + echarts.format.encodeHTML(d.labels.so_far) : ""); } },
       legend: { top: 0, textStyle: { color: MUTED } },
       grid: { left: 8, right: 40, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "time", splitLine: { show: false } },
-      yAxis: { type: "value", name: d.unit, splitLine: { lineStyle: { color: LINE } } },
+      yAxis: { type: "value", name: d.unit, max: cap, splitLine: { lineStyle: { color: LINE } } },
       series: s
     }));
     c.on("click", function (p) { if (p.data && p.data.id) { window.location.href = caseUrl(urlTemplate, p.data.id); } });
