@@ -100,6 +100,21 @@ def test_cross_district_contact_is_seen_by_both_sides(city: City, t: Team,
         queries.get_case(actor=t.tracer2, case_id=case.pk)
 
 
+def test_case_contact_counts_limit_and_case_risk_points(city: City, t: Team,
+                                                        first: tuple[Case, Contact, RiskPoint]
+                                                        ) -> None:
+    case, contact, point = first
+    add_contact(case, city.districts[0].persons[2], contact_type="companion", status="notified")
+    add_contact(case, city.districts[1].persons[1])
+    assert queries.contact_counts(actor=t.tracer, case=case) == {
+        "close": {"identified": 2}, "companion": {"notified": 1}}
+    assert queries.contact_counts(actor=t.tracer2, case=case) == {}
+    assert len(queries.contacts_of_case(actor=t.tracer, case=case, limit=2)) == 2
+    other = register(t.tracer, city.districts[0].persons[3])
+    assert [p.pk for p in queries.risk_points_for(actor=t.tracer, case=case)] == [point.pk]
+    assert queries.risk_points_for(actor=t.tracer, case=other) == []
+
+
 def test_queries_need_the_view_right(city: City, first: tuple[Case, Contact, RiskPoint]
                                      ) -> None:
     from tests.tracing.world import actor

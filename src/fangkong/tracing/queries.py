@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import h3
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from fangkong.core import clock
 from fangkong.core.errors import NotFound
@@ -134,12 +134,29 @@ def visible_contacts(actor: Actor) -> QuerySet[Contact]:
     return scope(qs, actor) | scope(qs, actor, via="index_case__")
 
 
-def contacts_of_case(*, actor: Actor, case: Case, contact_type: str = "") -> list[Contact]:
-    """All contacts of a case the actor sees, wherever the contacts live."""
-    qs = scope(_contacts(actor).filter(index_case_id=case.pk), actor, via="index_case__")
+def _of_case(actor: Actor, case: Case) -> QuerySet[Contact]:
+    return scope(_contacts(actor).filter(index_case_id=case.pk), actor, via="index_case__")
+
+
+def contacts_of_case(*, actor: Actor, case: Case, contact_type: str = "",
+                     limit: int | None = None) -> list[Contact]:
+    """The contacts of a case the actor sees, wherever they live (``limit``: the first
+    ones by type and exposure; a case's secondary contacts can run to tens of thousands)."""
+    qs = _of_case(actor, case)
     if contact_type in ContactType.values:
         qs = qs.filter(contact_type=contact_type)
-    return list(qs.order_by("contact_type", "first_exposure", "pk"))
+    qs = qs.order_by("contact_type", "first_exposure", "pk")
+    return list(qs[:limit] if limit is not None else qs)
+
+
+def contact_counts(*, actor: Actor, case: Case) -> dict[str, dict[str, int]]:
+    """Contacts of a case per type and status, one grouped query."""
+    rows = _of_case(actor, case).order_by().values_list("contact_type", "status").annotate(
+        n=Count("pk"))
+    counts: dict[str, dict[str, int]] = {}
+    for contact_type, status, n in rows:
+        counts.setdefault(contact_type, {})[status] = n
+    return counts
 
 
 def contacts_for(*, actor: Actor, status: str = "", contact_type: str = "",
@@ -177,10 +194,14 @@ def visible_risk_points(actor: Actor) -> QuerySet[RiskPoint]:
     return scope(qs, actor) | scope(qs, actor, via="case__")
 
 
-def risk_points_for(*, actor: Actor, status: str = "") -> list[RiskPoint]:
+def risk_points_for(*, actor: Actor, status: str = "", case: Case | None = None
+                    ) -> list[RiskPoint]:
+    """Newest first (at most 500); ``case``: that case's points only."""
     qs = visible_risk_points(actor)
     if status in RiskPointStatus.values:
         qs = qs.filter(status=status)
+    if case is not None:
+        qs = qs.filter(case_id=case.pk)
     return list(qs.order_by("-start", "-pk")[:500])
 
 
