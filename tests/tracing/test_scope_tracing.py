@@ -103,7 +103,7 @@ def test_cross_district_contact_is_seen_by_both_sides(city: City, t: Team,
 def test_case_contact_counts_limit_and_case_risk_points(city: City, t: Team,
                                                         first: tuple[Case, Contact, RiskPoint]
                                                         ) -> None:
-    case, contact, point = first
+    case, _, point = first
     add_contact(case, city.districts[0].persons[2], contact_type="companion", status="notified")
     add_contact(case, city.districts[1].persons[1])
     assert queries.contact_counts(actor=t.tracer, case=case) == {
