@@ -343,7 +343,7 @@ def postgres_contacts(*, dsn: str, case_ids: frozenset[int], policy: ContactPoli
     with psycopg.connect(dsn) as conn:
         conn.execute(f"SET work_mem = '{work_mem}'")
         rows = conn.execute(CONTACTS_SQL, params).fetchall()
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(9)]
+    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 9
     out = dict(zip(["person_id", "contact_type", "index_case_id", "via_person_id", "venue_id",
                     "first_exposure", "last_exposure", "overlap_minutes", "rule"], cols,
                    strict=True))
