@@ -187,9 +187,20 @@ def test_second_district_cannot_pick_first_district_people(officer2: Client,
     foreign = city.districts[0].persons[0]
     page = officer2.get("/tracing/pick/persons", {"person_q": foreign.name}).content.decode()
     assert foreign.name not in page
+    # Venues are public places: a case may have gone anywhere in the city, so an
+    # investigator picks among all of them (docs/tracing.md, Workflow).
     venue = city.districts[0].venues[0]
-    assert venue.name not in officer2.get("/tracing/pick/venues",
-                                          {"venue_q": venue.name}).content.decode()
+    assert venue.name in officer2.get("/tracing/pick/venues",
+                                      {"venue_q": venue.name}).content.decode()
+
+
+def test_venue_search_city_wide_still_denies_a_user_without_a_node(city: City) -> None:
+    from fangkong.core.jurisdiction import Actor
+    from fangkong.registry.queries import search_venues
+
+    venue = city.districts[0].venues[0]
+    nobody = Actor(user_id=1, username="x", unit=None)
+    assert search_venues(actor=nobody, term=venue.name, city_wide=True).items == []
 
 
 # ---------------------------------------------------------------- cases list and register

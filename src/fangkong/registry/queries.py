@@ -117,9 +117,12 @@ def list_venues(*, actor: Actor, after: int | None, kind: str = "") -> Page[Venu
 
 
 def search_venues(*, actor: Actor, term: str, after: int | None = None,
-                  size: int = PAGE_SIZE) -> Page[Venue]:
-    """Venues whose code is ``term`` or whose name starts with it (both indexed), in scope."""
-    qs = scope(Venue.objects.select_related("grid__parent"), actor)
+                  size: int = PAGE_SIZE, city_wide: bool = False) -> Page[Venue]:
+    """Venues whose code is ``term`` or whose name starts with it (both indexed), in scope.
+    ``city_wide``: any venue of the city, for an investigator recording where a case went
+    (venues are public places; a user bound to no node still sees none)."""
+    qs = Venue.objects.select_related("grid__parent")
+    qs = qs.none() if actor.unit is None else qs if city_wide else scope(qs, actor)
     value = term.strip()
     if value:
         qs = qs.filter(Q(venue_code=value) | prefix_match("name", value))

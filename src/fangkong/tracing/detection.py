@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import tempfile
 import time
 from collections import Counter
@@ -45,6 +46,7 @@ CASES_SCHEMA = pa.schema([("case_id", pa.int64()), ("person_id", pa.int64()),
                           ("isolated_at", pa.timestamp("s", tz="UTC"))])
 EXPOSURE = ("rule", "via_person_id", "venue_id", "cell", "first_exposure", "last_exposure",
             "overlap_minutes")
+log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (…) list: well under SQLite's variable limit
 NEW_STATE = {"status": ContactStatus.IDENTIFIED.value, "owner_id": None, "notified_at": None,
              "located_at": None, "transferred_at": None, "disposition": "", "destination": "",
@@ -84,8 +86,10 @@ def quarantine_starts() -> dict[int, dt.datetime]:
 def sources(*, cases_file: Path, quarantined: dict[int, dt.datetime]) -> Sources:
     root = movement_dir()
     if not (root / "checkins").exists():
-        raise DomainError(_("no movement data at %(root)s (checkins/ is missing)")
-                          % {"root": root}, field="movement_dir")
+        log.warning("contact detection: no checkins/ under %s", root)
+        raise DomainError(_("no movement data has been loaded (check-ins are missing); "
+                            "ask the administrator to set FANGKONG_MOVEMENT_DIR"),
+                          field="movement_dir")
     pings, households = root / "pings", root / "households.parquet"
     return Sources(checkins=root / "checkins", cases=cases_file,
                    pings=pings if pings.exists() else None,

@@ -23,7 +23,7 @@ class Classification(models.TextChoices):
 
 class FoundIn(models.TextChoices):
     QUARANTINE = "quarantine", _("in quarantine or under control")
-    COMMUNITY = "community", _("in the community (社会面)")
+    COMMUNITY = "community", _("in the community")
 
 
 class CaseOrigin(models.TextChoices):

@@ -212,12 +212,13 @@ def get_risk_point(*, actor: Actor, point_id: int) -> RiskPoint:
     return found
 
 
-def published_risk_points(*, days: int = 14) -> list[RiskPoint]:
-    """Public: published, not withdrawn, ended within ``days``. Only place, venue name and
-    address, times and district name are loaded; the case is not."""
-    since = clock.now() - dt.timedelta(days=days)
-    qs = RiskPoint.objects.filter(status=RiskPointStatus.PUBLISHED, withdrawn_at__isnull=True,
-                                  end__gte=since)
+def published_risk_points(*, days: int | None = 14) -> list[RiskPoint]:
+    """Public: published, not withdrawn, ended within ``days`` (None: the whole history).
+    Only place, venue name and address, times and district name are loaded; the case is
+    not."""
+    qs = RiskPoint.objects.filter(status=RiskPointStatus.PUBLISHED, withdrawn_at__isnull=True)
+    if days is not None:
+        qs = qs.filter(end__gte=clock.now() - dt.timedelta(days=days))
     qs = qs.select_related("venue", "district").only(
         "place", "start", "end", "status", "venue", "venue__name", "venue__address",
         "district", "district__name", "district__name_en")

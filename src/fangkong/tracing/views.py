@@ -125,8 +125,9 @@ def pick_venue(request: HttpRequest) -> HttpResponse:
 def venue_choices(request: HttpRequest, term: str) -> list[Any]:
     if not term:
         return []
-    return registry_queries.search_venues(actor=actor_of(request), term=term,
-                                          size=PICK_SIZE).items
+    actor = actor_of(request)
+    return registry_queries.search_venues(actor=actor, term=term, size=PICK_SIZE,
+                                          city_wide=actor.can(Right.TRACING_INVESTIGATE)).items
 
 
 # ---------------------------------------------------------------- the case page

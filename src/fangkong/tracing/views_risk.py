@@ -110,16 +110,23 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _days(request: HttpRequest) -> int | None:
+    """The notice's window: the last PUBLIC_DAYS days, or the whole history (``?history=1``)."""
+    return None if request.GET.get("history") == "1" else PUBLIC_DAYS
+
+
 @require_GET
 def public_risk_points(request: HttpRequest) -> HttpResponse:
     language = _language(request)
+    days = _days(request)
     with translation.override(language):
-        rows = public_rows(queries.published_risk_points(days=PUBLIC_DAYS), language)
+        rows = public_rows(queries.published_risk_points(days=days), language)
         by_district: dict[str, list[dict[str, Any]]] = {}
         for row in sorted(rows, key=lambda r: (r["district"], -r["start"].timestamp())):
             by_district.setdefault(row["district"], []).append(row)
         response = render(request, "tracing/public_risk_points.html", {
-            "by_district": list(by_district.items()), "days": PUBLIC_DAYS,
+            "by_district": list(by_district.items()), "days": days or PUBLIC_DAYS,
+            "history": days is None,
             "now": timezone.localtime(clock.now())})
     response["Content-Language"] = language
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
@@ -129,8 +136,9 @@ def public_risk_points(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_risk_points_json(request: HttpRequest) -> HttpResponse:
     language = _language(request)
-    rows = public_rows(queries.published_risk_points(days=PUBLIC_DAYS), language)
-    body = {"days": PUBLIC_DAYS, "time_zone": timezone.get_current_timezone_name(),
+    days = _days(request)
+    rows = public_rows(queries.published_risk_points(days=days), language)
+    body = {"days": days, "time_zone": timezone.get_current_timezone_name(),
             "points": [{**r, "start": r["start"].isoformat(), "end": r["end"].isoformat()}
                        for r in rows]}
     response = HttpResponse(json.dumps(body, ensure_ascii=False),

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('result_at', models.DateTimeField(help_text='positive result reported')),
                 ('confirmed_at', models.DateTimeField(help_text='case registered and classified')),
                 ('isolated_at', models.DateTimeField(blank=True, null=True)),
-                ('found_in', models.CharField(choices=[('quarantine', 'in quarantine or under control'), ('community', 'in the community (社会面)')], default='community', max_length=16)),
+                ('found_in', models.CharField(choices=[('quarantine', 'in quarantine or under control'), ('community', 'in the community')], default='community', max_length=16)),
                 ('origin', models.CharField(choices=[('result', 'from a positive result'), ('manual', 'registered by hand'), ('import', 'imported from a file')], default='manual', max_length=8)),
                 ('hospital', models.CharField(blank=True, max_length=128)),
                 ('transfer_requested_at', models.DateTimeField(blank=True, null=True)),
