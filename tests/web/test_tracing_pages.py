@@ -364,7 +364,7 @@ def test_detection_without_movement_data_says_so(tracer: Client, case: Case, tmp
                                                  settings: Any) -> None:
     settings.MOVEMENT_DIR = tmp_path / "nowhere"
     page = tracer.post(f"/tracing/cases/{case.pk}/detect", follow=True).content.decode()
-    assert 'class="msg error"' in page and "checkins" in page
+    assert 'class="msg error"' in page and "FANGKONG_MOVEMENT_DIR" in page
     case.refresh_from_db()
     assert case.contacts_run_at is None
 
