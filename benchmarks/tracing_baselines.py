@@ -3,9 +3,9 @@
 Both apply the same rules as the engines (docs/tracing.md, "Contact rules as implemented"),
 restricted to what an analyst would write without phones: rule 3 (close contacts by
 household and venue) and rule 4 (secondary contacts by household and venue), for a chosen
-set of index cases, with every other case still excluded from the contacts (rule 6). Nobody
-is recorded as quarantined, so a close contact's window runs to ``as_of``, as in the engines
-when ``Sources.quarantined`` is empty. Both return a table in the engines' OUTPUT_SCHEMA.
+set of index cases, with every other case still excluded from the contacts (rule 6). A close
+contact's window ends at its quarantine (``quarantined``, as ``Sources.quarantined``), else
+at ``as_of``. Both return a table in the engines' OUTPUT_SCHEMA.
 
 pandas is written the way an analyst writes it: read the Parquet, merge stays on the venue,
 compute the overlap, filter, group. The one concession to memory is that the merges run
@@ -103,7 +103,8 @@ def _per_person(pairs: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def pandas_contacts(*, city: Path, case_ids: frozenset[int], policy: ContactPolicy,
-                    as_of: dt.datetime) -> pa.Table:
+                    as_of: dt.datetime, quarantined: dict[int, dt.datetime] | None = None
+                    ) -> pa.Table:
     """Close and secondary contacts (household and venue) of ``case_ids``, in pandas."""
     stays = _read_stays(city, policy)
     daily = _by_day(stays)
@@ -136,20 +137,24 @@ def pandas_contacts(*, city: Path, case_ids: frozenset[int], policy: ContactPoli
     if not policy.secondary:
         return _to_arrow(close)
 
-    # rule 4: each close contact C of K, window [F_C, as_of)
-    q = int(as_of.timestamp())
-    cc = close[close["first"] < q][["case_id", "person_id", "first"]].rename(
-        columns={"person_id": "c", "first": "f"}).reset_index(drop=True)
+    # rule 4: each close contact C of K, window [F_C, Q_C)
+    quar = pd.Series({p: int(t.timestamp()) for p, t in (quarantined or {}).items()},
+                     dtype="int64")
+    cc = close[["case_id", "person_id", "first"]].rename(columns={"person_id": "c",
+                                                                  "first": "f"})
+    cc = cc.assign(q=cc["c"].map(quar).fillna(int(as_of.timestamp())).astype("int64"))
+    cc = cc[cc["f"] < cc["q"]].reset_index(drop=True)
     cc["key"] = np.arange(len(cc))
     sh = cc.assign(person_id=cc["c"].map(home).map(members)).explode("person_id")
     sh = sh[sh["person_id"].notna()].astype({"person_id": "int64"})
     sh = sh[sh["person_id"] != sh["c"]]
     sec_h = pd.DataFrame({"case_id": sh["case_id"], "person_id": sh["person_id"],
-                          "via": sh["c"], "first": sh["f"], "last": q, "rule": "household"})
+                          "via": sh["c"], "first": sh["f"], "last": sh["q"],
+                          "rule": "household"})
     cs = cc.merge(stays, left_on="c", right_on="person_id")
-    cs = cs[(cs["s"] < q) & (cs["e"] > cs["f"])]
+    cs = cs[(cs["s"] < cs["q"]) & (cs["e"] > cs["f"])]
     index = pd.DataFrame({"key": cs["key"], "who": cs["c"], "venue_id": cs["venue_id"],
-                          "s": cs["s"], "e": cs["e"], "ws": cs["f"], "we": q})
+                          "s": cs["s"], "e": cs["e"], "ws": cs["f"], "we": cs["q"]})
     pairs = _venue_pairs(index, daily, min_s)
     sec_v = _per_person(pairs, ["key", "person_id"]).merge(cc[["key", "case_id", "c"]],
                                                             on="key")
@@ -288,23 +293,29 @@ close AS (
   FROM close_v v
   WHERE NOT EXISTS (SELECT 1 FROM close_h h
                     WHERE h.case_id = v.case_id AND h.person_id = v.person_id)),
-cc AS (SELECT case_id, person_id AS c, first AS f FROM close WHERE %(secondary)s),
+quar AS (
+  SELECT p, min(at) AS at
+  FROM unnest(%(q_person)s::bigint[], %(q_at)s::timestamptz[]) AS q(p, at) GROUP BY p),
+cc AS (
+  SELECT close.case_id, close.person_id AS c, close.first AS f,
+         coalesce(quar.at, %(as_of)s) AS q
+  FROM close LEFT JOIN quar ON quar.p = close.person_id WHERE %(secondary)s),
 sec_h AS (
-  SELECT cc.case_id, m.person_id, cc.c AS via, cc.f AS first, %(as_of)s AS last,
+  SELECT cc.case_id, m.person_id, cc.c AS via, cc.f AS first, cc.q AS last,
          NULL::interval AS longest, NULL::bigint AS venue_id, 'household' AS rule
   FROM cc JOIN households h ON h.person_id = cc.c
   JOIN households m ON m.household_id = h.household_id AND m.person_id <> cc.c
-  WHERE cc.f < %(as_of)s),
+  WHERE cc.f < cc.q),
 cstay AS (
-  SELECT cc.case_id, cc.c, cc.f, s.venue_id, s.ts AS s,
+  SELECT cc.case_id, cc.c, cc.f, cc.q, s.venue_id, s.ts AS s,
          coalesce(s.exit_ts, s.ts + %(stay)s) AS e
   FROM cc JOIN checkins s ON s.person_id = cc.c
-  WHERE s.ts < %(as_of)s AND coalesce(s.exit_ts, s.ts + %(stay)s) > cc.f),
+  WHERE s.ts < cc.q AND coalesce(s.exit_ts, s.ts + %(stay)s) > cc.f),
 spair AS (
   SELECT c.case_id, c.c, o.person_id, c.venue_id,
          greatest(c.s, o.ts, c.f) AS os,
-         least(c.e, coalesce(o.exit_ts, o.ts + %(stay)s), %(as_of)s) AS oe
-  FROM cstay c JOIN checkins o ON o.venue_id = c.venue_id AND o.ts < least(c.e, %(as_of)s)
+         least(c.e, coalesce(o.exit_ts, o.ts + %(stay)s), c.q) AS oe
+  FROM cstay c JOIN checkins o ON o.venue_id = c.venue_id AND o.ts < least(c.e, c.q)
     AND o.ts > greatest(c.s, c.f) - (SELECT longest FROM checkin_bounds)
   WHERE o.person_id <> c.c),
 sec_v AS (
@@ -331,7 +342,8 @@ FROM sec
 
 
 def postgres_contacts(*, dsn: str, case_ids: frozenset[int], policy: ContactPolicy,
-                      as_of: dt.datetime, work_mem: str = "256MB") -> pa.Table:
+                      as_of: dt.datetime, quarantined: dict[int, dt.datetime] | None = None,
+                      work_mem: str = "256MB") -> pa.Table:
     """The same contacts as ``pandas_contacts``, by one SQL statement in PostgreSQL."""
     import psycopg
 
@@ -339,7 +351,8 @@ def postgres_contacts(*, dsn: str, case_ids: frozenset[int], policy: ContactPoli
               "tz": policy.timezone, "as_of": as_of,
               "stay": dt.timedelta(minutes=policy.default_stay_minutes),
               "min_ov": dt.timedelta(minutes=policy.min_overlap_minutes),
-              "secondary": policy.secondary}
+              "secondary": policy.secondary, "q_person": list((quarantined or {}).keys()),
+              "q_at": list((quarantined or {}).values())}
     with psycopg.connect(dsn) as conn:
         conn.execute(f"SET work_mem = '{work_mem}'")
         rows = conn.execute(CONTACTS_SQL, params).fetchall()
