@@ -117,13 +117,22 @@ def test_every_case_and_the_exclusions(spark: Any, tmp_path: Path) -> None:
     assert len({(r["index_case_id"], r["person_id"], r["contact_type"]) for r in rows}) == len(rows)
 
 
-def test_secondary_off_and_an_empty_window(spark: Any, tmp_path: Path) -> None:
-    """Isolated before the window opens: household contacts only, last = first exposure."""
+def test_an_empty_window_gives_household_contacts_only(spark: Any, tmp_path: Path) -> None:
+    """Isolated before the window opens: household contacts, last = first exposure, and no
+    secondary contact through them (11 met household member 2 for an hour)."""
     isolated = dt.datetime(2022, 3, 27, 8, tzinfo=SHANGHAI)
     early = Case(101, 1, dt.date(2022, 4, 2), dt.date(2022, 4, 3), "confirmed", isolated)
-    data = city(cases=[early], policy=ContactPolicy(secondary=False))
+    met = [stay(2, 3, local(2, 15), local(2, 16)), stay(11, 3, local(2, 15), local(2, 16))]
+    data = city(cases=[early], checkins=city().checkins + met)
     w0 = dt.datetime(2022, 3, 29, tzinfo=SHANGHAI)
     assert run(spark, tmp_path, data) == [row(2, "close", "household", w0, w0)]
+
+
+def test_secondary_off(spark: Any, tmp_path: Path) -> None:
+    rows = run(spark, tmp_path, city(policy=ContactPolicy(secondary=False)), "parquet",
+               frozenset({101}))
+    assert [(r["person_id"], r["contact_type"]) for r in rows] == [
+        (2, "close"), (3, "close"), (8, "companion")]
 
 
 def test_no_selected_case_gives_an_empty_table(spark: Any, tmp_path: Path) -> None:

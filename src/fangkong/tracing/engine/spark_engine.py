@@ -13,6 +13,8 @@ import datetime as dt
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +40,7 @@ from fangkong.tracing.engine.spark_rules import ROW_SCHEMA, close_contacts, seco
 def get_session() -> SparkSession:
     """The active session, or a local one on all cores (memory from
     ``FANGKONG_SPARK_DRIVER_MEMORY``, default 4g). A cluster user passes their own instead."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need h3: this Python
     session = (
         SparkSession.builder.master("local[*]")
         .appName("fangkong-tracing")
@@ -47,7 +50,6 @@ def get_session() -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("FANGKONG_SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.pyspark.python", sys.executable)  # workers need h3: this interpreter
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -82,28 +84,49 @@ def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: 
         pc.is_in(cases["case_id"], pa.array(sorted(case_ids), pa.int64())))
     if index.num_rows == 0:
         return OUTPUT_SCHEMA.empty_table()
-    bounds = (pc.min(index["w0"]).as_py(), pc.max(index["w1"]).as_py())
-    everyone, chosen = local(spark=spark, table=cases), local(spark=spark, table=index)
-    households = (None if sources.households is None
-                  else read_households(spark=spark, path=sources.households))
-    stays = read_stays(spark=spark, path=sources.checkins, policy=policy,
-                       span=stay_span(bounds=bounds, sources=sources, policy=policy,
-                                      as_of=as_of))
-    close = collect(close_contacts(index=chosen, stays=stays, households=households,
-                                   cases=everyone, policy=policy))
-    known = local(spark=spark, table=close)
-    found = [close]
-    if policy.secondary and close.num_rows:
-        found.append(collect(secondary_contacts(
-            close=known, stays=stays, households=households, cases=everyone, policy=policy,
+    frames = open_frames(spark=spark, sources=sources, policy=policy, as_of=as_of,
+                         cases=cases, index=index)
+    close = collect(close_contacts(index=frames.index, stays=frames.stays,
+                                   households=frames.households, cases=frames.cases,
+                                   policy=policy))
+    later = []
+    spreading = with_window(close=close, index=index)
+    if policy.secondary and spreading.num_rows:
+        later.append(secondary_contacts(
+            close=local(spark=spark, table=spreading), stays=frames.stays,
+            households=frames.households, cases=frames.cases, policy=policy,
             quarantine=quarantine_frame(spark=spark, quarantined=sources.quarantined),
-            as_of=epoch_seconds(as_of))))
-    pings = None if sources.pings is None else read_pings(
-        spark=spark, path=sources.pings, span=ping_span(bounds=bounds, policy=policy))
-    if pings is not None:
-        found.append(collect(companions(index=chosen, pings=pings, cases=everyone, close=known,
-                                        policy=policy)))
+            as_of=epoch_seconds(as_of)))
+    if frames.pings is not None:
+        later.append(companions(index=frames.index, pings=frames.pings, cases=frames.cases,
+                                policy=policy, close=local(spark=spark, table=close)))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # independent queries: run side by side
+        found = [close, *pool.map(collect, later)]
     return as_output(pa.concat_tables(found))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frames:
+    """The inputs as Spark frames; check-ins and pings cut to what the selected cases reach."""
+
+    cases: DataFrame  # every case (none is ever a contact), with its window
+    index: DataFrame  # the selected cases
+    households: DataFrame | None
+    stays: DataFrame | None
+    pings: DataFrame | None
+
+
+def open_frames(*, spark: SparkSession, sources: Sources, policy: ContactPolicy,
+                as_of: dt.datetime, cases: pa.Table, index: pa.Table) -> Frames:
+    bounds = (pc.min(index["w0"]).as_py(), pc.max(index["w1"]).as_py())
+    return Frames(
+        cases=local(spark=spark, table=cases), index=local(spark=spark, table=index),
+        households=None if sources.households is None else read_households(
+            spark=spark, path=sources.households),
+        stays=read_stays(spark=spark, path=sources.checkins, policy=policy, span=stay_span(
+            bounds=bounds, sources=sources, policy=policy, as_of=as_of)),
+        pings=None if sources.pings is None else read_pings(
+            spark=spark, path=sources.pings, span=ping_span(bounds=bounds, policy=policy)))
 
 
 def collect_cases(*, spark: SparkSession, sources: Sources, policy: ContactPolicy,
@@ -135,6 +158,13 @@ def ping_span(*, bounds: tuple[int, int], policy: ContactPolicy) -> Span:
     start, end = bounds
     return Span(earliest_end=start // width * width,
                 latest_start=((end - 1) // width + 1) * width - 1)
+
+
+def with_window(*, close: pa.Table, index: pa.Table) -> pa.Table:
+    """Close contacts of the cases that have a window: a case without one (W1 <= W0) has
+    household contacts only, no secondary ones through them."""
+    live = index.filter(pc.less(index["w0"], index["w1"]))["case_id"]
+    return close.filter(pc.is_in(close["index_case_id"], value_set=live.combine_chunks()))
 
 
 def local(*, spark: SparkSession, table: pa.Table) -> DataFrame:

@@ -10,6 +10,7 @@ the files (days) whose rows can reach the requested span are read.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,11 @@ def is_csv(path: Path) -> bool:
 def read_frame(*, spark: SparkSession, path: Path, files: list[Path] | None = None
                ) -> DataFrame:
     """CSV with a header (every column text), or Parquet files/folder."""
-    if is_csv(path):
-        return spark.read.option("header", True).csv(str(path))
+    if is_csv(path):  # the header read here, so that Spark needs no job to learn it
+        with path.open(encoding="utf-8-sig", newline="") as lines:
+            names = next(csv.reader(lines), [])
+        schema = st.StructType([st.StructField(name, st.StringType()) for name in names])
+        return spark.read.option("header", True).schema(schema).csv(str(path))
     return spark.read.parquet(*(str(f) for f in (files if files is not None else [path])))
 
 

@@ -22,15 +22,15 @@ KEYS = ["index_case_id", "via_person_id", "person_id"]
 
 
 def output(frame: DataFrame, *, contact_type: str, rule: Column | str) -> DataFrame:
-    """Fill the columns a rule leaves empty and order them as OUTPUT_SCHEMA."""
-    filled = frame.withColumn("contact_type", sf.lit(contact_type)).withColumn(
-        "rule", sf.lit(rule) if isinstance(rule, str) else rule)
-    for name in ("via_person_id", "venue_id", "overlap_minutes"):
-        if name not in filled.columns:
-            filled = filled.withColumn(name, sf.lit(None).cast("long"))
-    if "cell" not in filled.columns:
-        filled = filled.withColumn("cell", sf.lit(None).cast("string"))
-    return filled.select(*OUTPUT_COLUMNS)
+    """The frame's columns in OUTPUT_SCHEMA order, those a rule leaves empty as nulls."""
+    fixed = {"contact_type": sf.lit(contact_type),
+             "rule": sf.lit(rule) if isinstance(rule, str) else rule}
+    have = set(frame.columns)
+    return frame.select(*[
+        fixed[name].alias(name) if name in fixed
+        else sf.col(name) if name in have
+        else sf.lit(None).cast("string" if name == "cell" else "long").alias(name)
+        for name in OUTPUT_COLUMNS])
 
 
 def household_rows(*, anchors: DataFrame, households: DataFrame) -> DataFrame:
