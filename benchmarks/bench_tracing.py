@@ -5,19 +5,24 @@
 
 For each size a synthetic city (14 days) is generated once under ``--cache`` and reused. The
 first ``--cases`` cases (by case_id, i.e. order of sampling) are the index cases; every other
-case still counts as a case. Each engine runs close and secondary contacts by household and
-venue (rules 3, 4 and 6; no pings) in a fresh child process, so its peak memory is its own:
-the parent samples the resident set of the child's whole process tree (the JVM of Spark
-included; PostgreSQL's server is not a child, so its row shows the client only). pandas and
-PostgreSQL are ``tracing_baselines.py``; a run past ``--timeout`` or ``--max-rss-gb`` is
-stopped and recorded as such. The check columns compare each engine's close (person, case)
-pairs, and then all its rows, with the DuckDB engine's.
+case still counts as a case. Each engine finds their close contacts by household and venue
+(rules 3 and 6; ``secondary=False`` as in policy since November 2022) in a fresh child
+process, so that its peak memory is its own: the parent samples the resident set of the
+child's whole process tree (Spark's JVM included; PostgreSQL's server is not a child, so its
+row shows the client only). pandas and PostgreSQL are ``tracing_baselines.py``. A run past
+``--timeout`` or ``--max-rss-gb`` is stopped and recorded as such, and that engine is not
+run at bigger sizes. The check columns compare each engine's close (person, case) pairs,
+and then all its rows, with the DuckDB engine's.
 
-At the largest size it also times the incremental path (one more case, ``case_ids`` = the
-case after the first ``--cases``) and companion detection (rule 5 alone: an empty check-in
-file, the pings, h3 resolution 7, 8 and 9). ``--recall`` instead scores the DuckDB engine's
-contacts of every case (all rules, pings included) against the outbreak's true tree.
-Results go to benchmarks/results/tracing-<date>.{json,md} (recall: tracing-recall-<date>).
+At the largest size it also times: one more case (``case_ids`` = the case after the first
+``--cases``: the incremental path); close + secondary contacts (rule 4) for the first
+``--secondary-cases``, with their close contacts quarantined ``--quarantine-hours`` after
+their case's isolation (found by a close-only pass, untimed; with nobody quarantined a
+secondary window runs to the end of the data and the list covers most of the city); and
+companions (rule 5 alone: an empty check-in file, the pings, h3 resolution 7, 8 and 9).
+``--recall`` instead scores the DuckDB engine's contacts of every case (all rules, pings
+included) against the outbreak's true tree. Results go to
+benchmarks/results/tracing-<date>.{json,md} (recall: tracing-recall-<date>.md).
 """
 
 from __future__ import annotations
@@ -82,22 +87,23 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
 
     city, engine, days = Path(args.city), args.child, args.days
     ids = frozenset(json.loads(args.ids))
-    policy = ContactPolicy()
+    policy = ContactPolicy(secondary=args.workload == "secondary")
+    quarantined = _read_quarantine(Path(args.quarantine)) if args.quarantine else {}
     out: dict[str, Any] = {"load_avg": round(os.getloadavg()[0], 1)}
     sources = Sources(checkins=city / "checkins", cases=city / "cases.parquet",
-                      households=city / "households.parquet")
+                      households=city / "households.parquet", quarantined=quarantined)
 
     def run(case_ids: frozenset[int]) -> pa.Table:
         if engine == "pandas":
             from tracing_baselines import pandas_contacts
 
             return pandas_contacts(city=city, case_ids=case_ids, policy=policy,
-                                   as_of=as_of(days))
+                                   as_of=as_of(days), quarantined=quarantined)
         if engine == "postgres":
             from tracing_baselines import postgres_contacts
 
             return postgres_contacts(dsn=PG_BENCH, case_ids=case_ids, policy=policy,
-                                     as_of=as_of(days))
+                                     as_of=as_of(days), quarantined=quarantined)
         return detect_contacts(sources=sources, policy=policy, as_of=as_of(days),
                                engine=engine, case_ids=case_ids)
 
@@ -125,6 +131,47 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
         out["incremental_s"] = round(time.perf_counter() - began, 2)
         out["incremental_rows"] = one.num_rows
     return out
+
+
+def quarantine_after(*, city: Path, case_ids: frozenset[int] | None, days: int,
+                     hours: float) -> dict[int, dt.datetime]:
+    """When each close contact of ``case_ids`` went into quarantine, supposing tracers reach
+    them ``hours`` after their case's isolation (the earliest such case): the input
+    ``Sources.quarantined`` that a real run has. Found by the DuckDB engine, close only."""
+    import pyarrow.parquet as pq
+
+    from fangkong.tracing.engine import detect_contacts
+    from fangkong.tracing.engine.base import ContactPolicy, Sources
+
+    close = detect_contacts(
+        sources=Sources(checkins=city / "checkins", cases=city / "cases.parquet",
+                        households=city / "households.parquet"),
+        policy=ContactPolicy(secondary=False), as_of=as_of(days), case_ids=case_ids)
+    cases = pq.read_table(city / "cases.parquet", columns=["case_id", "isolated_at"])
+    isolated = dict(zip(cases["case_id"].to_pylist(), cases["isolated_at"].to_pylist(),
+                        strict=True))
+    out: dict[int, dt.datetime] = {}
+    for person, case in zip(close["person_id"].to_pylist(), close["index_case_id"].to_pylist(),
+                            strict=True):
+        at = (isolated[case] or as_of(days)) + dt.timedelta(hours=hours)
+        out[person] = min(out.get(person, at), at)
+    return out
+
+
+def _write_quarantine(path: Path, quarantined: dict[int, dt.datetime]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"person_id": pa.array(list(quarantined), pa.int64()),
+                             "at": pa.array(list(quarantined.values()),
+                                            pa.timestamp("s", tz="UTC"))}), path)
+
+
+def _read_quarantine(path: Path) -> dict[int, dt.datetime]:
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(path)
+    return dict(zip(t["person_id"].to_pylist(), t["at"].to_pylist(), strict=True))
 
 
 def _fresh_database() -> None:
@@ -219,13 +266,12 @@ def supervise(cmd: list[str], *, timeout: float, max_rss: float) -> dict[str, An
     return {**result, **json.loads(text.strip().splitlines()[-1])}
 
 
-def _same(city: Path, engine: str, residents: int) -> dict[str, Any]:
-    """Close (person, case) pairs and all rows of ``engine`` against the DuckDB engine's."""
+def _same(ref_path: Path, path: Path) -> dict[str, Any]:
+    """Close (person, case) pairs and all rows of one engine against the DuckDB engine's."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    ref, got = (pq.read_table(city.parent / f"contacts-{e}-{residents}.parquet")
-                for e in ("duckdb", engine))
+    ref, got = pq.read_table(ref_path), pq.read_table(path)
 
     def close(t: Any) -> set[tuple[int, int]]:
         t = t.filter(pc.equal(t["contact_type"], "close"))
@@ -241,41 +287,64 @@ def _child_cmd(args: argparse.Namespace, *extra: str) -> list[str]:
     return [sys.executable, __file__, "--days", str(args.days), *extra]
 
 
+def run_engines(args: argparse.Namespace, *, city: Path, workload: str, ids: list[int],
+                incremental: int | None, gave_up: dict[str, str],
+                quarantine: Path | None = None) -> dict[str, Any]:
+    """Each engine on one workload, DuckDB first (the check's reference). An engine stopped
+    earlier on this workload (``gave_up``) is not run again."""
+    runs: dict[str, Any] = {}
+    tag = f"{workload}-{city.name}"
+    for engine in ["duckdb", *(e for e in args.engines if e != "duckdb")]:
+        print(f"== {tag} {engine}", flush=True)
+        if engine in gave_up:
+            runs[engine] = {"failed": f"not run ({gave_up[engine]})"}
+            continue
+        contacts = args.cache / f"contacts-{tag}-{engine}.parquet"
+        contacts.unlink(missing_ok=True)
+        cmd = _child_cmd(args, "--child", engine, "--workload", workload, "--city", str(city),
+                         "--ids", json.dumps(ids), "--contacts", str(contacts))
+        if incremental is not None:
+            cmd += ["--incremental", str(incremental)]
+        if quarantine is not None:
+            cmd += ["--quarantine", str(quarantine)]
+        run = supervise(cmd, timeout=args.timeout, max_rss=args.max_rss_gb * 2**30)
+        if "failed" in run:
+            gave_up[engine] = f"{run['failed']} at {city.name}"
+        elif engine != "duckdb" and "detect_s" in runs["duckdb"]:
+            run["check"] = _same(args.cache / f"contacts-{tag}-duckdb.parquet", contacts)
+        runs[engine] = run
+        print(json.dumps(run), flush=True)
+    return runs
+
+
 def bench_size(args: argparse.Namespace, residents: int, *, largest: bool,
                gave_up: dict[str, str]) -> dict[str, Any]:
-    """Every engine on one size (plus, at the largest, incremental and companions). An
-    engine stopped at a smaller size (``gave_up``) is not run again."""
+    """Close contacts of the index cases by every engine; at the largest size also the
+    incremental case, close + secondary for a few cases, and companions."""
     import pyarrow.parquet as pq
 
     city = ensure_city(cache=args.cache, residents=residents, seed=args.seed, days=args.days,
                        outbreak_seeds=args.outbreak_seeds, skip_gen=args.skip_gen)
     meta = json.loads((city / "meta.json").read_text())
-    case_ids = pq.read_table(city / "cases.parquet", columns=["case_id"])["case_id"]
-    ids = sorted(case_ids.to_pylist())[:args.cases]
-    nxt = sorted(case_ids.to_pylist())[args.cases:args.cases + 1]
+    all_ids = sorted(pq.read_table(city / "cases.parquet", columns=["case_id"])[
+        "case_id"].to_pylist())
+    ids, nxt = all_ids[:args.cases], all_ids[args.cases:args.cases + 1]
     size: dict[str, Any] = {"residents": residents, "checkins": meta["counts"]["checkins"],
-                            "pings": meta["counts"]["pings"],
-                            "cases": len(case_ids), "index_cases": len(ids), "engines": {}}
-    engines = ["duckdb", *(e for e in args.engines if e != "duckdb")]  # the check's reference
-    for engine in engines:
-        print(f"== {residents:,} {engine}", flush=True)
-        if engine in gave_up:
-            size["engines"][engine] = {"failed": f"not run ({gave_up[engine]})"}
-            continue
-        contacts = city.parent / f"contacts-{engine}-{residents}.parquet"
-        contacts.unlink(missing_ok=True)
-        cmd = _child_cmd(args, "--child", engine, "--city", str(city), "--ids", json.dumps(ids),
-                         "--contacts", str(contacts))
-        if largest and nxt:
-            cmd += ["--incremental", str(nxt[0])]
-        run = supervise(cmd, timeout=args.timeout, max_rss=args.max_rss_gb * 2**30)
-        if "failed" not in run and engine != "duckdb" and "failed" not in size["engines"].get(
-                "duckdb", {"failed": 1}):
-            run["check"] = _same(city, engine, residents)
-        size["engines"][engine] = run
-        if "failed" in run:
-            gave_up[engine] = f"{run['failed']} at {residents:,}"
-        print(json.dumps(run), flush=True)
+                            "pings": meta["counts"]["pings"], "cases": len(all_ids),
+                            "index_cases": len(ids)}
+    size["engines"] = run_engines(args, city=city, workload="close", ids=ids,
+                                  incremental=nxt[0] if largest and nxt else None,
+                                  gave_up=gave_up)
+    if largest and args.secondary_cases:
+        few = ids[:args.secondary_cases]
+        quarantined = quarantine_after(city=city, case_ids=frozenset(few), days=args.days,
+                                       hours=args.quarantine_hours)
+        path = args.cache / f"quarantine-{city.name}.parquet"
+        _write_quarantine(path, quarantined)
+        size["secondary"] = {"index_cases": len(few), "quarantined": len(quarantined),
+                             "engines": run_engines(args, city=city, workload="secondary",
+                                                    ids=few, incremental=None, gave_up={},
+                                                    quarantine=path)}
     if largest:
         size["companions"] = bench_companions(args, city, ids)
     return size
@@ -330,8 +399,10 @@ def project(sizes: list[dict[str, Any]], engine: str) -> dict[str, Any] | None:
 
     a, b = fit([r["detect_s"] for _, r in pts])
     ra, rb = fit([float(r["peak_rss_mb"]) for _, r in pts])
+    if b <= 0:  # no growth measured (noise at small sizes): nothing to extrapolate
+        return None
     return {"s_per_m_checkins": round(b * 1e6, 3), "detect_s": round(a + b * CITY_CHECKINS),
-            "peak_rss_mb": round(ra + rb * CITY_CHECKINS)}
+            "peak_rss_mb": round(ra + max(rb, 0.0) * CITY_CHECKINS)}
 
 
 def _cell(run: dict[str, Any], key: str, fmt: str = "{:,.1f}") -> str:
@@ -380,6 +451,20 @@ def markdown(info: dict[str, Any]) -> str:
             + (f" | {p['s_per_m_checkins']} | {p['detect_s']:,} | {p['peak_rss_mb']:,} |"
                if p else " | – | – | – |"))
     big = sizes[-1]
+    sec = big.get("secondary")
+    if sec:
+        out += ["", f"Close + secondary (rules 3, 4), at {big['residents']:,}, the first "
+                f"{sec['index_cases']} cases; {sec['quarantined']:,} close contacts "
+                f"quarantined {info['quarantine_hours']:g} h after their case's isolation:", "",
+                "| engine | detect s | close | secondary | peak RSS MB | close pairs = DuckDB "
+                "| all rows = DuckDB | load avg |", "|---|---:|---:|---:|---:|---|---|---:|"]
+        for engine, r in sec["engines"].items():
+            pairs, rows = _check(r)
+            by = r.get("by_type", {})
+            out.append(f"| {engine} | {r.get('failed') or _cell(r, 'detect_s')} "
+                       f"| {by.get('close', 0):,} | {by.get('secondary', 0):,} "
+                       f"| {_cell(r, 'peak_rss_mb', '{:,}')} | {pairs} | {rows} "
+                       f"| {_cell(r, 'load_avg')} |")
     out += ["", f"Incremental, at {big['residents']:,}: one more case after the first "
             f"{big['index_cases']}, in the same process right after the run above.", "",
             "| engine | one case s | rows |", "|---|---:|---:|"]
@@ -408,16 +493,21 @@ def recall_report(args: argparse.Namespace) -> str:
                            days=args.days, outbreak_seeds=args.outbreak_seeds,
                            skip_gen=args.skip_gen)
         policy = ContactPolicy()
+        quarantined = quarantine_after(city=city, case_ids=None, days=args.days,
+                                       hours=args.quarantine_hours)
         began = time.perf_counter()
         contacts = detect_contacts(
             sources=Sources(checkins=city / "checkins", cases=city / "cases.parquet",
-                            pings=city / "pings", households=city / "households.parquet"),
+                            pings=city / "pings", households=city / "households.parquet",
+                            quarantined=quarantined),
             policy=policy, as_of=as_of(args.days), engine="duckdb")
         took = time.perf_counter() - began
         score = score_city(city, contacts, policy=policy, as_of=as_of(args.days))
         parts.append(f"{residents:,} residents, {args.days} days, seed {args.seed}, "
-                     f"{args.outbreak_seeds} seed infections, every case traced "
-                     f"(DuckDB engine, all rules, {took:.0f} s):\n\n" + format_recall(score))
+                     f"{args.outbreak_seeds} seed infections, every case traced by the DuckDB "
+                     f"engine with all rules and default policy ({took:.0f} s); close contacts "
+                     f"quarantined {args.quarantine_hours:g} h after their case's isolation:"
+                     "\n\n" + format_recall(score))
     return "\n".join(parts)
 
 
@@ -436,7 +526,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fangkong-bench")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per engine run")
     ap.add_argument("--max-rss-gb", type=float, default=20)
-    for hidden in ("--child", "--companion", "--city", "--ids", "--contacts"):
+    ap.add_argument("--secondary-cases", type=int, default=10,
+                    help="close + secondary contacts for this many cases, at the largest size")
+    ap.add_argument("--quarantine-hours", type=float, default=24,
+                    help="close contacts are quarantined this long after their case's isolation")
+    for hidden in ("--child", "--companion", "--city", "--ids", "--contacts", "--quarantine",
+                   "--workload"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
     ap.add_argument("--incremental", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--resolution", type=int, help=argparse.SUPPRESS)
@@ -461,12 +556,13 @@ def main() -> None:
         "date": stamp, "command": command, "python": platform.python_version(),
         "cpus": len(os.sched_getaffinity(0)), "seed": args.seed, "days": args.days,
         "outbreak_seeds": args.outbreak_seeds, "cases": args.cases,
+        "quarantine_hours": args.quarantine_hours,
         "sizes": []}
     gave_up: dict[str, str] = {}
     for n in sizes:
         info["sizes"].append(bench_size(args, n, largest=n == sizes[-1], gave_up=gave_up))
     info["projection"] = {e: project(info["sizes"], e) for e in args.engines}
-    head = (f"Contact tracing, {args.cases} index cases, close + secondary by household and "
+    head = (f"Contact tracing, {args.cases} index cases, close contacts by household and "
             f"venue ({stamp}, {info['cpus']} cores, Python {info['python']})\n\n`{command}`\n\n")
     text = head + markdown(info)
     print(text)
