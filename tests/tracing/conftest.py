@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.factories import City, small_city
+from tests.tracing.world import Team, team
+
 # A test session runs many tiny queries: the JVM's quick compiler and serial GC cost less CPU
 # than C2 and parallel GC would; adaptive execution only re-plans stages of a few rows.
 JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -29,3 +32,15 @@ def spark() -> Iterator[Any]:
     session.conf.set("spark.sql.adaptive.enabled", "false")
     yield session
     session.stop()
+
+
+@pytest.fixture
+def city(db: None) -> City:
+    """The two-district city of the workflow tests."""
+    return small_city()
+
+
+@pytest.fixture
+def t(city: City) -> Team:
+    """Its tracers, officers and grid workers."""
+    return team(city)

@@ -15,20 +15,10 @@ from fangkong.tracing import actions_cases as ac
 from fangkong.tracing import actions_contacts as acon
 from fangkong.tracing import actions_risk as ar
 from fangkong.tracing.models import Case, ContactStatus, RiskPointStatus, TrajectoryEntry
-from tests.factories import City, small_city
-from tests.tracing.world import DAY, Team, add_contact, at, register, team, write_movement
+from tests.factories import City
+from tests.tracing.world import DAY, Team, add_contact, at, register, write_movement
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def city() -> City:
-    return small_city()
-
-
-@pytest.fixture
-def t(city: City) -> Team:
-    return team(city)
 
 
 def test_register_places_case_at_person_grid_and_audits(city: City, t: Team) -> None:

@@ -7,21 +7,11 @@ import pytest
 from django.test import Client
 
 from fangkong.core.models import AuditLog
-from tests.factories import PASSWORD, City, small_city
-from tests.tracing.world import DAY, Team, add_contact, at, register, team
+from tests.factories import PASSWORD, City
+from tests.tracing.world import DAY, Team, add_contact, at, register
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/tracing"
-
-
-@pytest.fixture
-def city() -> City:
-    return small_city()
-
-
-@pytest.fixture
-def t(city: City) -> Team:
-    return team(city)
 
 
 def _login(username: str) -> Client:

@@ -12,20 +12,10 @@ from fangkong.tracing import queries
 from fangkong.tracing.actions_contacts import do_escalate_unlocated
 from fangkong.tracing.models import Contact, TracingPolicy
 from fangkong.tracing.tasks import escalate_unlocated
-from tests.factories import City, small_city
-from tests.tracing.world import Team, add_contact, at, register, team
+from tests.factories import City
+from tests.tracing.world import Team, add_contact, at, register
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def city() -> City:
-    return small_city()
-
-
-@pytest.fixture
-def t(city: City) -> Team:
-    return team(city)
 
 
 def test_escalates_unlocated_once_per_policy_hours(city: City, t: Team) -> None:

@@ -9,20 +9,10 @@ import pytest
 from fangkong.tracing import actions_cases as ac
 from fangkong.tracing import chains, funnel
 from fangkong.tracing.models import Case, Contact
-from tests.factories import City, small_city
-from tests.tracing.world import Team, add_contact, at, register, team
+from tests.factories import City
+from tests.tracing.world import Team, add_contact, at, register
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def city() -> City:
-    return small_city()
-
-
-@pytest.fixture
-def t(city: City) -> Team:
-    return team(city)
 
 
 def _times(case: Case, *, result: dt.datetime, confirmed: dt.datetime) -> Case:

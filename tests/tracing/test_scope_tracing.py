@@ -10,21 +10,11 @@ from fangkong.core.errors import NotFound, PermissionDenied
 from fangkong.core.jurisdiction import Actor
 from fangkong.tracing import chains, funnel, queries
 from fangkong.tracing.models import Case, Contact, RiskPoint
-from tests.factories import PASSWORD, City, small_city
-from tests.tracing.world import Team, add_contact, at, register, team
+from tests.factories import PASSWORD, City
+from tests.tracing.world import Team, add_contact, at, register
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/tracing"
-
-
-@pytest.fixture
-def city() -> City:
-    return small_city()
-
-
-@pytest.fixture
-def t(city: City) -> Team:
-    return team(city)
 
 
 @pytest.fixture
