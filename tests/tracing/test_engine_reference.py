@@ -216,3 +216,24 @@ def test_an_empty_window_leaves_household_contacts_only(tmp_path: Path, engine: 
                 households=[Household(1, 1), Household(2, 1)],
                 pings=[*pings(1, 0, 5), *pings(3, 0, 5)])
     assert run(tmp_path, data, engine) == [row(2, "close", "household", W0, W0)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_secondary_ties_with_large_and_negative_ids(tmp_path: Path, engine: str) -> None:
+    """Close contacts 2⁴⁰+2 and 2⁴⁰+3 each meet P = 2⁴⁰+9 from the same second, the first
+    at two venues at once (2⁶² and −7): the smallest via wins, then the smallest venue."""
+    c2, c3, p, big = 2**40 + 2, 2**40 + 3, 2**40 + 9, 2**62
+    data = city(checkins=[stay(1, 1, local(2, 10), local(2, 11)),
+                          stay(c2, 1, local(2, 10), local(2, 11)),
+                          stay(c3, 1, local(2, 10), local(2, 11)),
+                          stay(c2, big, local(2, 12), local(2, 13)),
+                          stay(c2, -7, local(2, 12), local(2, 12, 40)),
+                          stay(c3, 5, local(2, 12), local(2, 14)),
+                          stay(p, big, local(2, 12), local(2, 13)),
+                          stay(p, -7, local(2, 12), local(2, 13)),
+                          stay(p, 5, local(2, 12), local(2, 14))], policy=ContactPolicy())
+    close = [row(c, "close", "venue", local(2, 10), local(2, 11), minutes=60, venue=1)
+             for c in (c2, c3)]
+    assert run(tmp_path, data, engine) == [
+        *close, row(p, "secondary", "venue", local(2, 12), local(2, 13), minutes=60, venue=-7,
+                    via=c2)]

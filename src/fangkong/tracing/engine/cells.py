@@ -8,6 +8,7 @@ the cell falls outside it; the exact cell test follows.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 
@@ -49,6 +50,23 @@ def register(resolution: int) -> str:
                                type=PythonUDFType.ARROW)
             _done.add((id(db), resolution))
     return name
+
+
+def squares(boxes: pa.Table) -> tuple[float, pa.Table]:
+    """A grid at least as wide as every box (a power of two degrees, so ``floor(x / size)``
+    is exact everywhere) and (cell, i, j): the one to four squares each box touches. Joining
+    pings on (bucket, square) instead of bucket alone keeps the candidates local."""
+    extent = max([*(h - lo for lo, h in zip(boxes.column("lat0").to_pylist(),
+                                             boxes.column("lat1").to_pylist(), strict=True)),
+                  *(h - lo for lo, h in zip(boxes.column("lon0").to_pylist(),
+                                             boxes.column("lon1").to_pylist(), strict=True)),
+                  2.0**-20])
+    size = 2.0 ** math.ceil(math.log2(extent))
+    rows = [{"cell": b["cell"], "i": i, "j": j} for b in boxes.to_pylist()
+            for i in range(math.floor(b["lat0"] / size), math.floor(b["lat1"] / size) + 1)
+            for j in range(math.floor(b["lon0"] / size), math.floor(b["lon1"] / size) + 1)]
+    schema = pa.schema([("cell", pa.string()), ("i", pa.int64()), ("j", pa.int64())])
+    return size, pa.Table.from_pylist(rows, schema=schema)
 
 
 def boxes(cells: list[str]) -> pa.Table:

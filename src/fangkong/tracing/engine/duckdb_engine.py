@@ -19,9 +19,6 @@ from fangkong.tracing.engine.base import OUTPUT_SCHEMA, ContactPolicy, Sources
 from fangkong.tracing.engine.connection import session
 from fangkong.tracing.engine.plan import Plan, make_plan, pings_input, stays_input
 
-EMPTY_SRC = "SELECT NULL::BIGINT AS case_id, NULL::BIGINT AS via, NULL::BIGINT AS person_id, " \
-            "NULL::BIGINT AS w0, NULL::BIGINT AS w1 WHERE false"
-
 
 def detect(*, sources: Sources, policy: ContactPolicy, as_of: dt.datetime,
            case_ids: frozenset[int] | None = None) -> pa.Table:
@@ -95,7 +92,7 @@ def _close(*, con: duckdb.DuckDBPyConnection, plan: Plan, sources: Sources,
            policy: ContactPolicy) -> pa.Table:
     """Rule 3 into the temporary table ``close``."""
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT case_id, NULL::BIGINT AS via, "
-                "person_id, w0, w1 FROM cases WHERE traced")
+                "0 AS via_rank, person_id, w0, w1 FROM cases WHERE traced")
     _hits(con=con, sources=sources, policy=policy)
     con.execute(sql.close_rows())
     return con.sql("SELECT * FROM close").to_arrow_table()
@@ -103,10 +100,22 @@ def _close(*, con: duckdb.DuckDBPyConnection, plan: Plan, sources: Sources,
 
 def _secondary(*, con: duckdb.DuckDBPyConnection, sources: Sources, policy: ContactPolicy,
                as_of: int) -> pa.Table:
-    """Rule 4, with the close contacts as sources."""
+    """Rule 4, with the close contacts as sources: pick each (case, person)'s winning
+    candidate first, then measure only the winners' overlaps."""
     con.execute(sql.secondary_sources(as_of=as_of))
-    _hits(con=con, sources=sources, policy=policy)
-    return con.sql(sql.secondary_rows()).to_arrow_table()
+    span = con.execute("SELECT coalesce(max(w1) - min(w0), 0) FROM src").fetchall()[0][0]
+    if span >= 2**31:
+        raise ValueError("secondary windows span more than 68 years; check as_of and the dates")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hh_hits AS {sql.household_hits()}")
+    stays_sql = _stays_sql(con=con, sources=sources, policy=policy, span=_span(con))
+    if stays_sql is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE vfirst AS SELECT NULL::BIGINT AS case_id, "
+                    "NULL::BIGINT AS person_id, NULL::BIGINT AS first, NULL::BIGINT AS via, "
+                    "NULL::BIGINT AS venue_id WHERE false")
+    else:
+        con.execute(sql.secondary_first(stays_sql=stays_sql, policy=policy))
+    con.execute(sql.secondary_winners())
+    return con.sql(sql.secondary_rows(stays_sql=stays_sql, policy=policy)).to_arrow_table()
 
 
 def _companions(*, con: duckdb.DuckDBPyConnection, plan: Plan, sources: Sources,
@@ -124,8 +133,11 @@ def _companions(*, con: duckdb.DuckDBPyConnection, plan: Plan, sources: Sources,
     found = [r[0] for r in con.execute("SELECT DISTINCT cell FROM kc").fetchall()]
     if not found:
         return OUTPUT_SCHEMA.empty_table()
-    con.register("boxes", cells.boxes(found))
-    con.execute(sql.candidates(pings_sql=pings_sql, policy=policy))
+    boxes = cells.boxes(found)
+    size, squares = cells.squares(boxes)
+    con.register("boxes", boxes)
+    con.register("squares", squares)
+    con.execute(sql.candidates(pings_sql=pings_sql, policy=policy, size=size))
     return con.sql(sql.companion_rows(policy=policy)).to_arrow_table()
 
 

@@ -26,36 +26,54 @@ def stays(*, select: str, policy: ContactPolicy) -> str:
             f"coalesce(exit_ts, ts + {policy.default_stay_minutes * 60}) AS e FROM ({select})")
 
 
-def venue_hits(*, stays_sql: str, policy: ContactPolicy) -> str:
-    """Rule 3's venue test for every ``src`` row: stays of others at the same venue that
-    overlap one of the source's stays, clipped to its window, by the minimum; aggregated per
-    (case, via, person): first overlap start, last overlap end, longest overlap, venue of the
-    first overlap start (ties: smallest venue).
+def venue_pairs(*, stays_sql: str, policy: ContactPolicy) -> str:
+    """Rule 3's venue test for every ``src`` row, one row per qualifying pair of stays:
+    a source's stay clipped to its window (``own``) and another person's stay at the same
+    venue, with the overlap [os, oe).
 
-    Stays are cut into hour slots and paired within a (venue, slot), each pair once, in the
-    slot of its overlap start: a busy venue then costs its hourly crowd per stay, not its
-    whole week's."""
+    Stays are cut into hour slots so a busy venue costs its hourly crowd, not its whole
+    week's. Each pair is found exactly once: where the other stay starts inside the own
+    stay, by the other's start slot among the own stay's slots; where it started before,
+    by the own stay's start slot among the other's slots."""
     need, hour = policy.min_overlap_minutes * 60, SLOT_SECONDS
-    slots = f"unnest(range({bucket('s', hour)}, {bucket('e', hour)} + 1)) AS slot"
+
+    def slots(alias: str) -> str:
+        return (f"unnest(range({bucket(f'{alias}.s', hour)}, "
+                f"{bucket(f'{alias}.e', hour)} + 1)) AS slot")
+
     return f"""
         WITH own AS (
-            SELECT r.case_id, r.via, r.person_id AS owner, t.venue_id,
+            SELECT r.case_id, r.via, r.via_rank, r.person_id AS owner, t.venue_id,
                    greatest(t.s, r.w0) AS s, least(t.e, r.w1) AS e
             FROM ({stays_sql}) t JOIN src r ON t.person_id = r.person_id
             WHERE r.w1 > r.w0 AND least(t.e, r.w1) - greatest(t.s, r.w0) >= {need}),
-        own_slots AS (SELECT *, {slots} FROM own),
-        other_slots AS (
-            SELECT person_id, venue_id, s, e, {slots} FROM ({stays_sql})
-            WHERE venue_id IN (SELECT venue_id FROM own)),
+        others AS (
+            SELECT person_id, venue_id, s, e FROM ({stays_sql})
+            WHERE venue_id IN (SELECT venue_id FROM own) AND e - s >= {need}),
+        own_slots AS (SELECT *, {slots('o')} FROM own o),
+        other_slots AS (SELECT *, {slots('b')} FROM others b),
         pairs AS (
-            SELECT o.case_id, o.via, b.person_id, o.venue_id,
-                   greatest(o.s, b.s) AS os, least(o.e, b.e) AS oe
-            FROM own_slots o JOIN other_slots b ON b.venue_id = o.venue_id AND b.slot = o.slot
-            WHERE b.person_id <> o.owner
-              AND {bucket('greatest(o.s, b.s)', hour)} = o.slot)
+            SELECT o.case_id, o.via, o.via_rank, b.person_id, o.venue_id, b.s AS os,
+                   least(o.e, b.e) AS oe
+            FROM others b JOIN own_slots o
+              ON o.venue_id = b.venue_id AND o.slot = {bucket('b.s', hour)}
+            WHERE b.s >= o.s AND b.person_id <> o.owner
+            UNION ALL
+            SELECT o.case_id, o.via, o.via_rank, b.person_id, o.venue_id, o.s, least(o.e, b.e)
+            FROM own o JOIN other_slots b
+              ON b.venue_id = o.venue_id AND b.slot = {bucket('o.s', hour)}
+            WHERE b.s < o.s AND b.person_id <> o.owner)
+        SELECT * FROM pairs WHERE oe - os >= {need}"""
+
+
+def venue_hits(*, stays_sql: str, policy: ContactPolicy) -> str:
+    """Rule 3's aggregation per (case, via, person): first overlap start, last overlap end,
+    longest overlap, venue of the first overlap start (ties: smallest venue)."""
+    return f"""
         SELECT case_id, via, person_id, min(os) AS first, max(oe) AS last,
                max(oe - os) // 60 AS minutes, arg_min(venue_id, (os, venue_id)) AS venue_id
-        FROM pairs WHERE oe - os >= {need} GROUP BY case_id, via, person_id"""
+        FROM ({venue_pairs(stays_sql=stays_sql, policy=policy)})
+        GROUP BY case_id, via, person_id"""
 
 
 def household_hits() -> str:
@@ -88,30 +106,72 @@ def secondary_sources(*, as_of: int) -> str:
     exposure to C's quarantine (or ``as_of``)."""
     return f"""
         CREATE OR REPLACE TEMP TABLE src AS
-        SELECT c.index_case_id AS case_id, c.person_id AS via, c.person_id,
+        SELECT c.index_case_id AS case_id, c.person_id AS via,
+               dense_rank() OVER (ORDER BY c.person_id) AS via_rank, c.person_id,
                c.first_exposure AS w0, coalesce(q.q, {as_of}) AS w1
         FROM close c JOIN cases k ON k.case_id = c.index_case_id
         LEFT JOIN quar q ON q.person_id = c.person_id
         WHERE k.w1 > k.w0 AND c.first_exposure < coalesce(q.q, {as_of})"""
 
 
-def secondary_rows() -> str:
-    """Rule 4 rows: per (person, case) the candidate with the earliest first exposure (ties:
-    household, then smallest via, then smallest venue); never a case or a close contact."""
+def secondary_first(*, stays_sql: str, policy: ContactPolicy) -> str:
+    """Rule 4, first pass → ``vfirst``: per (case, person) the least (os, via, venue) over
+    the venue pairs with any close contact — the winning venue candidate's first exposure,
+    via and venue. Grouping by (case, person) rather than (case, via, person) keeps the hash
+    table to the size of the answer; the triple is packed into one 128-bit integer (overlap
+    start from the earliest window, 31 bits; the via's rank, 32; the venue, 64) because
+    the least of an integer is several times cheaper than the least of a struct."""
+    pairs = venue_pairs(stays_sql=stays_sql, policy=policy)
     return f"""
-        SELECT {COLUMNS} FROM (
-            SELECT person_id, 'secondary' AS contact_type, case_id AS index_case_id,
-                   via AS via_person_id, NULL::BIGINT AS venue_id, NULL::VARCHAR AS cell,
-                   first AS first_exposure, last AS last_exposure,
-                   NULL::BIGINT AS overlap_minutes, 'household' AS rule, 0 AS rank FROM hh_hits
+        CREATE OR REPLACE TEMP TABLE vfirst AS
+        WITH k AS (
+            SELECT case_id, person_id, min(((os - (SELECT min(w0) FROM src))::HUGEINT << 96)
+                   | (via_rank::HUGEINT << 64) | (venue_id::HUGEINT + {2**63})) AS k
+            FROM ({pairs}) GROUP BY case_id, person_id)
+        SELECT k.case_id, k.person_id, (k.k >> 96)::BIGINT + (SELECT min(w0) FROM src) AS first,
+               v.via, ((k.k & {2**64 - 1}) - {2**63})::BIGINT AS venue_id
+        FROM k JOIN (SELECT DISTINCT via, via_rank FROM src) v
+          ON v.via_rank = ((k.k >> 64) & {2**32 - 1})::BIGINT"""
+
+
+def secondary_winners() -> str:
+    """Rule 4's choice → ``win``: per (case, person) the candidate with the earliest first
+    exposure (ties: household, then smallest via, then smallest venue); never a case or a
+    close contact of that case. Expects ``hh_hits`` and ``vfirst``."""
+    return """
+        CREATE OR REPLACE TEMP TABLE win AS
+        SELECT * FROM (
+            SELECT case_id, person_id, via, NULL::BIGINT AS venue_id, first, last, 0 AS rank
+            FROM hh_hits
             UNION ALL
-            SELECT person_id, 'secondary', case_id, via, venue_id, NULL, first, last, minutes,
-                   'venue', 1 FROM venue) x
+            SELECT case_id, person_id, via, venue_id, first, NULL, 1 FROM vfirst) x
         WHERE person_id NOT IN (SELECT person_id FROM cases)
-          AND NOT EXISTS (SELECT 1 FROM close c WHERE c.index_case_id = x.index_case_id
+          AND NOT EXISTS (SELECT 1 FROM close c WHERE c.index_case_id = x.case_id
                           AND c.person_id = x.person_id)
-        QUALIFY row_number() OVER (PARTITION BY index_case_id, person_id ORDER BY
-            first_exposure, rank, via_person_id, venue_id NULLS FIRST) = 1"""
+        QUALIFY row_number() OVER (PARTITION BY case_id, person_id ORDER BY
+            first, rank, via, venue_id NULLS FIRST) = 1"""
+
+
+def secondary_rows(*, stays_sql: str | None, policy: ContactPolicy) -> str:
+    """Rule 4 rows from ``win``; a venue winner's last exposure and longest overlap come from
+    its own pairs only (second pass over the pairs, kept to the winners)."""
+    extent = "SELECT NULL::BIGINT AS case_id, NULL::BIGINT AS person_id, " \
+             "NULL::BIGINT AS last, NULL::BIGINT AS minutes WHERE false"
+    if stays_sql is not None:
+        extent = f"""
+            SELECT p.case_id, p.person_id, max(p.oe) AS last, max(p.oe - p.os) // 60 AS minutes
+            FROM ({venue_pairs(stays_sql=stays_sql, policy=policy)}) p
+            JOIN win w ON w.rank = 1 AND w.case_id = p.case_id AND w.person_id = p.person_id
+             AND w.via = p.via
+            GROUP BY p.case_id, p.person_id"""
+    return f"""
+        SELECT w.person_id, 'secondary' AS contact_type, w.case_id AS index_case_id,
+               w.via AS via_person_id, w.venue_id, NULL::VARCHAR AS cell,
+               w.first AS first_exposure, coalesce(w.last, e.last) AS last_exposure,
+               e.minutes AS overlap_minutes,
+               CASE WHEN w.rank = 0 THEN 'household' ELSE 'venue' END AS rule
+        FROM win w LEFT JOIN ({extent}) e
+          ON w.rank = 1 AND e.case_id = w.case_id AND e.person_id = w.person_id"""
 
 
 def bucket(expr: str, width: int) -> str:
@@ -132,16 +192,25 @@ def case_cells(*, pings_sql: str, policy: ContactPolicy) -> str:
             WHERE k.traced AND p.ts >= k.w0 AND p.ts < k.w1)"""
 
 
-def candidates(*, pings_sql: str, policy: ContactPolicy) -> str:
-    """Others' pings in a case's bucket inside the box of the case's cell → ``cand``."""
+def candidates(*, pings_sql: str, policy: ContactPolicy, size: float) -> str:
+    """Others' pings in a case's bucket, in a grid square of the box around the case's cell,
+    inside that box → ``cand`` (tables ``kc``, ``boxes``, ``squares``)."""
+    width = policy.companion_bucket_seconds
     return f"""
         CREATE OR REPLACE TEMP TABLE cand AS
-        SELECT DISTINCT kc.case_id, p.person_id, kc.bucket, kc.cell, p.lat, p.lon
-        FROM ({pings_sql}) p
-        JOIN kc ON {bucket('p.ts', policy.companion_bucket_seconds)} = kc.bucket
-        JOIN boxes b ON b.cell = kc.cell
-        WHERE p.person_id <> kc.owner AND p.lat BETWEEN b.lat0 AND b.lat1
-          AND p.lon BETWEEN b.lon0 AND b.lon1"""
+        WITH keys AS (
+            SELECT kc.case_id, kc.owner, kc.bucket, kc.cell, s.i, s.j,
+                   b.lat0, b.lat1, b.lon0, b.lon1
+            FROM kc JOIN squares s ON s.cell = kc.cell JOIN boxes b ON b.cell = kc.cell),
+        p AS (
+            SELECT person_id, lat, lon, {bucket('ts', width)} AS bucket,
+                   CAST(floor(lat / {size!r}) AS BIGINT) AS i,
+                   CAST(floor(lon / {size!r}) AS BIGINT) AS j
+            FROM ({pings_sql}))
+        SELECT DISTINCT k.case_id, p.person_id, k.bucket, k.cell, p.lat, p.lon
+        FROM p JOIN keys k ON p.bucket = k.bucket AND p.i = k.i AND p.j = k.j
+        WHERE p.person_id <> k.owner AND p.lat BETWEEN k.lat0 AND k.lat1
+          AND p.lon BETWEEN k.lon0 AND k.lon1"""
 
 
 def companion_rows(*, policy: ContactPolicy) -> str:
