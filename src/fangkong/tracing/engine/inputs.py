@@ -82,9 +82,10 @@ class Input:
     def where(self, file: str | Path, row: int) -> str:
         return f"{self.show(file)} {'line' if self.is_csv else 'row'} {row}"
 
-    def reader(self, *, numbered: bool = False) -> str:
+    def reader(self, *, numbered: bool = False, named: bool = False) -> str:
         """FROM-clause text; numbered adds ``_file`` and ``_row`` (CSV: the line, header = 1;
-        Parquet: the 1-based row in its file)."""
+        Parquet: the 1-based row in its file); named adds only ``_file`` (Parquet), which
+        keeps the scan parallel."""
         if self.is_csv:
             cols = "{" + ", ".join(f"{sql_string(h)}: 'VARCHAR'" for h in self.header) + "}"
             scan = (f"read_csv({sql_string(str(self.files[0]))}, header = true, delim = ',', "
@@ -94,8 +95,11 @@ class Input:
             return (f"(SELECT *, {sql_string(str(self.files[0]))} AS _file, "
                     f"row_number() OVER () + 1 AS _row FROM {scan})")
         paths = "[" + ", ".join(sql_string(str(f)) for f in self.files) + "]"
-        extra = ", filename = true, file_row_number = true" if numbered else ""
+        extra = (", filename = true, file_row_number = true" if numbered
+                 else ", filename = true" if named else "")
         scan = f"read_parquet({paths}, union_by_name = true, hive_partitioning = false{extra})"
+        if named and not numbered:
+            return f"(SELECT * EXCLUDE (filename), filename AS _file FROM {scan})"
         if not numbered:
             return scan
         return (f"(SELECT * EXCLUDE (filename), filename AS _file, "
