@@ -10,13 +10,15 @@ first hit); a second, numbered query runs only then, to find *where*.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from fangkong.tracing.engine.connection import ident, sql_string
 from fangkong.tracing.engine.inputs import CLASSIFICATIONS, SPECS, Field, Input, InputError
-from fangkong.tracing.engine.partitions import day_bounds, file_day
+from fangkong.tracing.engine.partitions import day_bounds, file_day, time_range
 
 CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
@@ -129,11 +131,13 @@ def check_unique(*, con: duckdb.DuckDBPyConnection, source: Input, key: str,
 
 
 def check_days(*, con: duckdb.DuckDBPyConnection, source: Input, tz: ZoneInfo) -> None:
-    """A file named for a day holds only that day's ``ts`` (local), so pruning by name is exact."""
+    """A file named for a day holds only that day's ``ts`` (local), so pruning by name is exact.
+    The footer's statistics clear most files unread; only the others are scanned."""
     days = [(str(f), *day_bounds(d, tz), d) for f in source.files
-            if (d := file_day(f)) is not None]
+            if (d := file_day(f)) is not None and not _within(f, *day_bounds(d, tz))]
     if not days or source.is_csv:
         return
+    source = replace(source, files=tuple(Path(f) for f, _, _, _ in days))
     spans = ", ".join(f"({sql_string(f)}, {lo}, {hi})" for f, lo, hi, _ in days)
     ts = source.parsed(next(f for f in SPECS[source.kind] if f.name == "ts"))
     outside = (f"FROM {source.reader(named=True)} r JOIN (VALUES {spans}) d(f, lo, hi) "
@@ -147,3 +151,9 @@ def check_days(*, con: duckdb.DuckDBPyConnection, source: Input, tz: ZoneInfo) -
         day = next(d for f, _, _, d in days if f == found[0])
         raise InputError(where=source.where(found[0], found[1]), field="ts",
                          problem=f"not on {day.isoformat()} ({tz.key}), the day in the file name")
+
+
+def _within(path: Path, lo: int, hi: int) -> bool:
+    """Whether the footer proves every ``ts`` of ``path`` lies in [lo, hi)."""
+    span = time_range(path=path, column="ts")
+    return span is not None and span[0] >= lo and span[1] < hi

@@ -71,25 +71,40 @@ def stay_files(*, folder: Path, start: int, end: int | None, tz: ZoneInfo,
     return keep
 
 
-def ends_after(*, path: Path, column: str, instant: int) -> bool:
-    """Whether ``column`` may hold a value > ``instant`` in ``path``; True when unknown."""
+def _seconds(value: object) -> float | None:
+    """A statistics value as epoch seconds (timestamps, or integers taken as seconds)."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def time_range(*, path: Path, column: str) -> tuple[float, float] | None:
+    """(least, greatest) of a timestamp column from the Parquet footer alone, as epoch
+    seconds; None when unknown (no statistics, text values); (inf, -inf) when all empty."""
     meta = pq.read_metadata(path)
     names = [meta.schema.column(j).name for j in range(meta.num_columns)]
     if column not in names:
-        return False
-    j = names.index(column)
+        return None
+    j, least, greatest = names.index(column), float("inf"), float("-inf")
     for g in range(meta.num_row_groups):
         chunk = meta.row_group(g).column(j)
         stats = chunk.statistics
-        if stats is None:
-            return True
-        if not stats.has_min_max:
-            if stats.null_count != chunk.num_values:
-                return True
-            continue
-        top = stats.max
-        if isinstance(top, dt.datetime):
-            top = (top if top.tzinfo else top.replace(tzinfo=dt.UTC)).timestamp()
-        if not isinstance(top, int | float) or top > instant:
-            return True
-    return False
+        if stats is None or (not stats.has_min_max and stats.null_count != chunk.num_values):
+            return None
+        if stats.has_min_max:
+            lo, hi = _seconds(stats.min), _seconds(stats.max)
+            if lo is None or hi is None:
+                return None
+            least, greatest = min(least, lo), max(greatest, hi)
+    return least, greatest
+
+
+def ends_after(*, path: Path, column: str, instant: int) -> bool:
+    """Whether ``column`` may hold a value > ``instant`` in ``path``; True when unknown."""
+    names = pq.read_schema(path).names
+    if column not in names:
+        return False
+    span = time_range(path=path, column=column)
+    return span is None or span[1] > instant
