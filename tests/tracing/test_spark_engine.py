@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fangkong.tracing.engine.base import ContactPolicy, canonical_sort
+from fangkong.tracing.engine.spark_cells import band_degrees
 from fangkong.tracing.engine.spark_engine import detect
 from fangkong.tracing.engine.spark_inputs import Span, prune
 from tests.tracing.strategies import (
@@ -155,12 +156,29 @@ def test_input_errors(spark: Any, tmp_path: Path, change: dict[str, Any], messag
         run(spark, tmp_path, city(**change))
 
 
-def test_csv_timestamp_without_offset_is_an_error(spark: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("text", "message"), [
+    ("2022-04-02T10:00:00", "no UTC offset"),
+    ("2022-04-02T25:00:00+08:00", "not an ISO 8601 timestamp"),
+])
+def test_csv_timestamp_errors(spark: Any, tmp_path: Path, text: str, message: str) -> None:
+    sources = write_inputs(tmp_path, city(), "csv")
+    sources.checkins.write_text(f"person_id,venue_id,ts,exit_ts,source\n1,1,{text},,scan\n",
+                                encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        detect(sources=sources, policy=ContactPolicy(), as_of=local(4, 0), spark=spark)
+
+
+def test_csv_timestamps_in_other_iso_forms(spark: Any, tmp_path: Path) -> None:
+    """Minutes without seconds, a space before the offset, Z."""
     sources = write_inputs(tmp_path, city(), "csv")
     sources.checkins.write_text("person_id,venue_id,ts,exit_ts,source\n"
-                                "1,1,2022-04-02T10:00:00,,scan\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="no UTC offset"):
-        detect(sources=sources, policy=ContactPolicy(), as_of=local(4, 0), spark=spark)
+                                "1,1,2022-04-02T10:00+08:00,2022-04-02 11:00:00 +08:00,scan\n"
+                                "3,1,2022-04-02T02:45:00Z,,scan\n", encoding="utf-8")
+    table = detect(sources=sources, policy=ContactPolicy(), as_of=local(4, 0),
+                   case_ids=frozenset({101}), spark=spark)
+    venue = [r for r in table.to_pylist() if r["rule"] == "venue"]
+    assert venue == [row(3, "close", "venue", local(2, 10, 45), local(2, 11), venue=1,
+                         minutes=15)]
 
 
 def test_prune_reads_only_the_days_a_span_can_reach(tmp_path: Path) -> None:
@@ -182,6 +200,16 @@ def test_prune_reads_only_the_days_a_span_can_reach(tmp_path: Path) -> None:
                 latest_start=int(local(3, 14).timestamp()))
     kept = prune(path=folder, span=span, exit_column="exit_ts", tail=3600)
     assert [p.name for p in kept] == ["day=2022-04-02.parquet"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(-89, 89), lon=st.floats(-180, 180), resolution=st.integers(0, 15))
+def test_a_cell_is_narrower_than_a_latitude_band(lat: float, lon: float, resolution: int
+                                                 ) -> None:
+    """Why candidates need only the three bands around a case ping: two pings in one cell
+    are at most one band apart."""
+    corners = [a for a, _ in h3.cell_to_boundary(h3.latlng_to_cell(lat, lon, resolution))]
+    assert max(corners) - min(corners) < band_degrees(resolution=resolution)
 
 
 @settings(max_examples=20, deadline=None,

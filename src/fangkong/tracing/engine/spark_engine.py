@@ -1,10 +1,12 @@
 """The Spark engine: the contact rules on PySpark, for a city that outgrows one machine.
 
-Same contract and rows as the reference engine (base.py, docs/tracing.md). The driver does
-two things only: one small aggregate over the cases file (the selected cases' time span, and
-the one-case-per-person check), which bounds what is read; then one query whose result comes
-back as Arrow. Check-ins and pings are read only from the files whose footers show rows in
-that span, so asking for a few cases (``case_ids``) reads a few days, not the city's history.
+Same contract and rows as the reference engine (base.py, docs/tracing.md). Four queries, each
+result small and collected as Arrow: the cases with their windows (their span bounds what is
+read), the close contacts, then the secondary contacts and the companions side by side, both
+fed the close contacts as a local table rather than recomputing them. Check-ins and pings are
+read only from the Parquet files whose footers show rows in that span, so asking for a few
+cases (``case_ids``) reads a few days, not the city's history; the joins, windows and
+tie-breaks run as DataFrame operations on integer epoch seconds (spark_rules, spark_cells).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: 
                          cases=cases, index=index)
     close = collect(close_contacts(index=frames.index, stays=frames.stays,
                                    households=frames.households, cases=frames.cases,
-                                   policy=policy))
+                                   policy=policy, span=frames.reach))
     later = []
     spreading = with_window(close=close, index=index)
     if policy.secondary and spreading.num_rows:
@@ -96,7 +98,7 @@ def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: 
             close=local(spark=spark, table=spreading), stays=frames.stays,
             households=frames.households, cases=frames.cases, policy=policy,
             quarantine=quarantine_frame(spark=spark, quarantined=sources.quarantined),
-            as_of=epoch_seconds(as_of)))
+            as_of=epoch_seconds(as_of), span=frames.reach))
     if frames.pings is not None:
         later.append(companions(index=frames.index, pings=frames.pings, cases=frames.cases,
                                 policy=policy, close=local(spark=spark, table=close)))
@@ -109,6 +111,7 @@ def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: 
 class Frames:
     """The inputs as Spark frames; check-ins and pings cut to what the selected cases reach."""
 
+    reach: tuple[int, int]  # the span venue overlaps can fall in
     cases: DataFrame  # every case (none is ever a contact), with its window
     index: DataFrame  # the selected cases
     households: DataFrame | None
@@ -119,12 +122,13 @@ class Frames:
 def open_frames(*, spark: SparkSession, sources: Sources, policy: ContactPolicy,
                 as_of: dt.datetime, cases: pa.Table, index: pa.Table) -> Frames:
     bounds = (pc.min(index["w0"]).as_py(), pc.max(index["w1"]).as_py())
+    within = reach(bounds=bounds, sources=sources, policy=policy, as_of=as_of)
     return Frames(
-        cases=local(spark=spark, table=cases), index=local(spark=spark, table=index),
+        reach=within, cases=local(spark=spark, table=cases), index=local(spark=spark, table=index),
         households=None if sources.households is None else read_households(
             spark=spark, path=sources.households),
-        stays=read_stays(spark=spark, path=sources.checkins, policy=policy, span=stay_span(
-            bounds=bounds, sources=sources, policy=policy, as_of=as_of)),
+        stays=read_stays(spark=spark, path=sources.checkins, policy=policy,
+                         span=stay_span(within=within, policy=policy)),
         pings=None if sources.pings is None else read_pings(
             spark=spark, path=sources.pings, span=ping_span(bounds=bounds, policy=policy)))
 
@@ -140,16 +144,21 @@ def collect_cases(*, spark: SparkSession, sources: Sources, policy: ContactPolic
     return cases
 
 
-def stay_span(*, bounds: tuple[int, int], sources: Sources, policy: ContactPolicy,
-              as_of: dt.datetime) -> Span:
-    """Stays that can share ``min_overlap_minutes`` with a case (rule 3) or, with rule 4, with
-    a close contact before its quarantine (which is at most the latest known, or ``as_of``)."""
+def reach(*, bounds: tuple[int, int], sources: Sources, policy: ContactPolicy,
+          as_of: dt.datetime) -> tuple[int, int]:
+    """The instants a venue overlap can fall in: the cases' windows (rule 3) and, with rule 4,
+    the close contacts' windows, which end at the latest known quarantine or ``as_of``."""
     start, end = bounds
     if policy.secondary:
         ends = [epoch_seconds(as_of), *map(epoch_seconds, sources.quarantined.values())]
         end = max(end, *ends)
+    return start, end
+
+
+def stay_span(*, within: tuple[int, int], policy: ContactPolicy) -> Span:
+    """Stays that can share ``min_overlap_minutes`` with another inside ``within``."""
     least = policy.min_overlap_minutes * 60
-    return Span(earliest_end=start + least, latest_start=end - least)
+    return Span(earliest_end=within[0] + least, latest_start=within[1] - least)
 
 
 def ping_span(*, bounds: tuple[int, int], policy: ContactPolicy) -> Span:

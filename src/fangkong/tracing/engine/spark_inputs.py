@@ -23,6 +23,7 @@ from pyspark.sql import types as st
 from fangkong.tracing.engine.base import ContactPolicy
 
 OFFSET = r"(Z|[+-]\d{2}(:?\d{2})?)$"  # an ISO 8601 timestamp must end with one
+NO_SECONDS = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(\s?(?:Z|[+-]\d{2}(?::?\d{2})?))$"  # 10:00+08
 ERROR_PREFIX = "fangkong input error: "
 
 
@@ -64,10 +65,12 @@ def epoch_column(*, frame: DataFrame, name: str) -> Column:
     dtype = frame.schema[name].dataType
     col = sf.col(name)
     if isinstance(dtype, st.StringType):
-        text = sf.nullif(sf.trim(col), sf.lit(""))
+        text = sf.regexp_replace(sf.nullif(sf.trim(col), sf.lit("")), NO_SECONDS, "$1:00$2")
+        parsed = sf.unix_seconds(text.try_cast("timestamp"))
         return (sf.when(text.isNull(), sf.lit(None).cast("long"))
                 .when(~text.rlike(OFFSET), input_error(f"{name} has no UTC offset"))
-                .otherwise(sf.unix_seconds(text.cast("timestamp"))))
+                .when(parsed.isNull(), input_error(f"{name} is not an ISO 8601 timestamp"))
+                .otherwise(parsed))
     if isinstance(dtype, st.TimestampNTZType):  # read as UTC wall time, not session time
         return sf.unix_seconds(sf.concat(col.cast("string"), sf.lit("Z")).cast("timestamp"))
     if isinstance(dtype, st.TimestampType):
