@@ -45,8 +45,9 @@ def bucketed(pings: DataFrame, *, policy: ContactPolicy) -> DataFrame:
 
 
 def companions(*, index: DataFrame, pings: DataFrame, cases: DataFrame,
-               close: DataFrame | None, policy: ContactPolicy) -> DataFrame:
-    """Rule 5 with rule 6: persons sharing ``companion_min_buckets`` buckets with a case."""
+               close: DataFrame | None, policy: ContactPolicy) -> DataFrame | None:
+    """Rule 5 with rule 6: persons sharing ``companion_min_buckets`` buckets with a case;
+    None when the cases have no ping in their windows (the city's pings are not read)."""
     cell: Column = cell_udf(resolution=policy.companion_resolution)("lat", "lon")
     pings = bucketed(pings, policy=policy)
     own = index.join(pings, "person_id").where(
@@ -54,6 +55,8 @@ def companions(*, index: DataFrame, pings: DataFrame, cases: DataFrame,
     own = own.select(sf.col("case_id").alias("index_case_id"),
                      sf.col("person_id").alias("anchor"), "bucket", "band", cell.alias("cell"),
                      ).distinct().localCheckpoint()  # used twice: compute the cells once
+    if own.isEmpty():
+        return None
     near = own.select("bucket", sf.explode(sf.array(
         sf.col("band") - 1, sf.col("band"), sf.col("band") + 1)).alias("band")).distinct()
     others = pings.join(near, ["bucket", "band"], "left_semi") \

@@ -91,7 +91,7 @@ def run(*, spark: SparkSession, sources: Sources, policy: ContactPolicy, as_of: 
     close = collect(close_contacts(index=frames.index, stays=frames.stays,
                                    households=frames.households, cases=frames.cases,
                                    policy=policy, span=frames.reach))
-    later = []
+    later: list[DataFrame | None] = []
     spreading = with_window(close=close, index=index)
     if policy.secondary and spreading.num_rows:
         later.append(secondary_contacts(
