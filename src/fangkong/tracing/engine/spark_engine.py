@@ -63,8 +63,9 @@ def detect(*, sources: Sources, policy: ContactPolicy, as_of: dt.datetime,
            ) -> pa.Table:
     """Contacts of the cases (or of ``case_ids``) as of ``as_of``, in OUTPUT_SCHEMA.
 
-    Input errors (a CSV timestamp without offset, an exit before its entry, one person in two
-    households or two cases) raise ValueError."""
+    Input errors met on the rows it reads (a CSV timestamp without offset, an exit before its
+    entry, one person in two households or two cases, a venue id beyond 32 bits) raise
+    ValueError; ``detect_contacts`` checks the whole files before any engine runs."""
     session = spark or get_session()
     try:
         return run(spark=session, sources=sources, policy=policy, as_of=as_of,
