@@ -557,6 +557,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fangkong-bench")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per engine run")
     ap.add_argument("--max-rss-gb", type=float, default=20)
+    ap.add_argument("--tag", default="", help="suffix of the results files, e.g. spark")
     ap.add_argument("--repeat", type=int, default=2,
                     help="detections per child: the first in a fresh process, then again")
     ap.add_argument("--secondary-cases", type=int, default=10,
@@ -599,8 +600,9 @@ def main() -> None:
             f"venue ({stamp}, {info['cpus']} cores, Python {info['python']})\n\n`{command}`\n\n")
     text = head + markdown(info)
     print(text)
-    (RESULTS / f"tracing-{stamp}.json").write_text(json.dumps(info, indent=2) + "\n")
-    (RESULTS / f"tracing-{stamp}.md").write_text(text)
+    name = f"tracing-{stamp}" + (f"-{args.tag}" if args.tag else "")
+    (RESULTS / f"{name}.json").write_text(json.dumps(info, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(text)
 
 
 if __name__ == "__main__":
