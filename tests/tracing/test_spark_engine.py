@@ -212,7 +212,7 @@ def test_a_cell_is_narrower_than_a_latitude_band(lat: float, lon: float, resolut
     assert max(corners) - min(corners) < band_degrees(resolution=resolution)
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=trace_inputs(), fmt=st.sampled_from(["parquet", "csv"]), pick=st.data())
 def test_same_rows_as_the_reference(spark: Any, tmp_path_factory: pytest.TempPathFactory,
