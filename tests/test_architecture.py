@@ -36,10 +36,25 @@ def test_synth_does_not_import_django() -> None:
         assert "django" not in path.read_text(), path.name
 
 
+def _pages(patterns: list) -> list:  # type: ignore[type-arg]
+    """Every URLPattern, included lists flattened."""
+    from django.urls import URLResolver
+
+    found = []
+    for entry in patterns:
+        found.extend(_pages(entry.url_patterns) if isinstance(entry, URLResolver) else [entry])
+    return found
+
+
+# Pages anyone may open: login, logout, published risk points, and a resident's booking link
+# (the signed link itself is the credential).
+PUBLIC = {"login", "logout", "public_risk_points", "public_risk_points_json",
+          "screening_public_booking"}
+
+
 def test_every_page_declares_a_right() -> None:
     from fangkong.web.urls import urlpatterns
 
-    public = {"login", "logout", "public_risk_points", "public_risk_points_json"}
-    missing = [p.name for p in urlpatterns
-               if p.name not in public and not hasattr(p.callback, "required_right")]
+    missing = [p.name for p in _pages(urlpatterns)
+               if p.name not in PUBLIC and not hasattr(p.callback, "required_right")]
     assert not missing, f"pages without @needs: {missing}"

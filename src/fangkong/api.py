@@ -42,6 +42,7 @@ def requires(right: Right) -> Callable[[F], F]:
 def build_api() -> NinjaAPI:
     from fangkong.core.api import router as core_router
     from fangkong.registry.api import router as registry_router
+    from fangkong.testing.api import router as screening_router
     from fangkong.tracing.api import router as tracing_router
 
     api = NinjaAPI(
@@ -55,6 +56,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/core/", core_router)
     api.add_router("/registry/", registry_router)
     api.add_router("/tracing/", tracing_router)
+    api.add_router("/screening/", screening_router)
     _map_errors(api)
     return api
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.registry",
     "fangkong.tracing",
+    "fangkong.testing",
     "fangkong.web",
 ]
 

@@ -18,6 +18,10 @@ class Right(StrEnum):
     TRACING_INVESTIGATE = "tracing.investigate"  # register cases, interview, run detection
     CONTACT_MANAGE = "tracing.contact_manage"  # notify, locate, transfer contacts of one's grid
     RISKPOINT_PUBLISH = "tracing.riskpoint_publish"  # review and publish risk points
+    SCREENING_VIEW = "screening.view"  # campaigns, plans, coverage, progress, untested lists
+    SCREENING_MANAGE = "screening.manage"  # plan and run campaigns, sites, slots, exemptions
+    SCREENING_SAMPLE = "screening.sample"  # scan tubes and residents at a table, seal, box
+    LAB_REPORT = "screening.lab_report"  # receive boxes, report results
 
 
 class Role(StrEnum):
@@ -27,6 +31,8 @@ class Role(StrEnum):
     STREET_WORKER = "street_worker"
     GRID_WORKER = "grid_worker"
     TRACER = "tracer"
+    SAMPLER = "sampler"
+    LAB_STAFF = "lab_staff"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -35,7 +41,7 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CITY_ADMIN: frozenset(Right),
     Role.COMMANDER: frozenset(
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
-         Right.TRACING_VIEW}
+         Right.TRACING_VIEW, Right.SCREENING_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -49,15 +55,21 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.TRACING_INVESTIGATE,
             Right.CONTACT_MANAGE,
             Right.RISKPOINT_PUBLISH,
+            Right.SCREENING_VIEW,
+            Right.SCREENING_MANAGE,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
-                                   Right.TRACING_VIEW, Right.CONTACT_MANAGE}),
+                                   Right.TRACING_VIEW, Right.CONTACT_MANAGE,
+                                   Right.SCREENING_VIEW, Right.SCREENING_MANAGE}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
-                                 Right.CONTACT_MANAGE}),
+                                 Right.CONTACT_MANAGE, Right.SCREENING_VIEW}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
                             Right.RISKPOINT_PUBLISH}),
+    # A sampler needs to see a resident only as a name at the table, never in full.
+    Role.SAMPLER: frozenset({Right.SCREENING_SAMPLE}),
+    Role.LAB_STAFF: frozenset({Right.LAB_REPORT}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
     Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
 }

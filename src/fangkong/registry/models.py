@@ -67,6 +67,8 @@ class Person(Placed):
     chronic_care = models.BooleanField(default=False)
     infant = models.BooleanField(default=False)
     inactive_since = models.DateField(null=True, blank=True, help_text=_("moved away or died"))
+    temporary = models.BooleanField(
+        default=False, help_text=_("a visitor registered at a screening table, not a resident"))
     purged = models.BooleanField(default=False)
 
     class Meta:

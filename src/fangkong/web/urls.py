@@ -3,7 +3,7 @@ logout, and the public risk-point notice), so each page names the one right it r
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from fangkong.core import views as core_views
 from fangkong.registry import views as registry_views
@@ -11,7 +11,7 @@ from fangkong.tracing import views as tracing_views
 from fangkong.tracing import views_case, views_charts, views_contacts, views_risk
 from fangkong.web import views as web_views
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", web_views.login_page, name="login"),
     path("logout/", web_views.logout_page, name="logout"),
     path("", registry_views.home, name="home"),
@@ -64,4 +64,5 @@ urlpatterns: list[URLPattern] = [
     path("public/risk-points/", views_risk.public_risk_points, name="public_risk_points"),
     path("public/risk-points.json", views_risk.public_risk_points_json,
          name="public_risk_points_json"),
+    path("", include("fangkong.testing.urls")),
 ]

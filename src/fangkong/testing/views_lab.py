@@ -1,0 +1,7 @@
+"""Screening pages: lab (being built in this session)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""Screening pages: sampling (being built in this session)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
