@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fangkong.cli import commands as c
 from fangkong.cli import files as f
+from fangkong.cli.pools import add_pools_parser
 from fangkong.cli.trace import add_trace_parser
 
 KINDS = ["buildings", "households", "persons", "venues"]
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list users, nodes and roles").set_defaults(handler=c.cmd_users)
     _files(sub)
     add_trace_parser(sub)
+    add_pools_parser(sub)
     sub.add_parser("purge", help="purge personal data past retention now").set_defaults(
         handler=c.cmd_purge)
     worker = sub.add_parser("worker", help="run the background job worker (huey)")
