@@ -203,3 +203,42 @@ def _lab_picker(labs: list[Lab]) -> Callable[[AdminUnit], Lab | None]:
         return pool[turn % len(pool)]
 
     return pick
+
+
+# ---------------------------------------------------------------- plain rows for the page and API
+
+
+def _finite(value: float, digits: int = 2) -> float | None:
+    return round(value, digits) if value != float("inf") else None
+
+
+def site_rows(built: CampaignPlan, *, language: str) -> list[dict[str, Any]]:
+    rows = []
+    for s in built.plan.sites:
+        grid = built.grids[s.grid_id]
+        rows.append({
+            "grid_id": s.grid_id, "grid_code": grid.code, "grid_name": grid.display_name(language),
+            "number": s.number, "people": s.people, "tables": s.tables,
+            "wait_minutes": _finite(s.wait_minutes), "queue_length": _finite(s.queue_length, 1),
+            "utilisation": round(s.utilisation, 3), "pool_size": s.pool_size, "tubes": s.tubes,
+            "boxes": s.boxes, "courier_runs": s.courier_runs, "lat": s.lat, "lon": s.lon})
+    return rows
+
+
+def summary(built: CampaignPlan) -> dict[str, Any]:
+    """The plan's totals; rates and expectations rounded for reading."""
+    p = built.plan
+    counts = ("people", "tables", "reserve_tables", "shifts", "samplers", "registrars",
+              "reserve_samplers", "reserve_registrars", "practice_samplers", "tubes",
+              "reserve_tubes", "retest_tubes", "boxes", "courier_runs", "couriers")
+    found: dict[str, Any] = {name: getattr(p, name) for name in counts}
+    found.update(
+        campaign_id=built.campaign.pk, sites=len(p.sites), target_hours=p.target_hours,
+        sampling_hours=built.policy.sampling_hours,
+        max_queue_minutes=built.policy.max_queue_minutes,
+        expected_prevalence=built.policy.expected_prevalence,
+        expected_positive_pools=round(p.expected_positive_pools, 2),
+        expected_retests=round(p.expected_retests, 1),
+        lab_tubes_per_hour=round(p.lab_tubes_per_hour, 1), lab_capacity=built.lab_capacity,
+        results_by_hours=_finite(p.results_by_hours, 1), existing_sites=built.existing_sites)
+    return found
