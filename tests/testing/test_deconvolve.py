@@ -76,7 +76,7 @@ def draw(rng: random.Random, infected: bool, invalid: float, pending: float) -> 
 
 
 def retest_round(rng: random.Random, infected: set[int], to_swab: list[int],
-                 pools: dict[str, Pool[int]], results: dict[str, str], invalid: float,
+                 pools: dict[str, Pool[int]], results: dict[str, str], *, invalid: float,
                  pending: float) -> None:
     for person in to_swab:
         code = f"R{len(pools)}"
@@ -105,8 +105,8 @@ def test_matches_the_reference_on_random_rounds(r: dict[str, float]) -> None:
         expected, to_swab = reference(pools, results)
         assert {p: str(s) for p, s in outcome.status.items()} == expected
         assert set(outcome.retest) == to_swab and len(outcome.retest) == len(to_swab)
-        retest_round(rng, infected, outcome.retest, pools, results, r["invalid"],
-                     r["pending"])
+        retest_round(rng, infected, outcome.retest, pools, results, invalid=r["invalid"],
+                     pending=r["pending"])
 
 
 @settings(max_examples=80, deadline=None)
@@ -122,7 +122,7 @@ def test_perfect_tests_find_exactly_the_infected(seed: int, people: int,
     held = {p for p, s in first.status.items() if s is Status.HELD}
     assert set(first.retest) == held
     assert all(s is not Status.NEGATIVE for p, s in first.status.items() if p in infected)
-    retest_round(rng, infected, first.retest, pools, results, 0.0, 0.0)
+    retest_round(rng, infected, first.retest, pools, results, invalid=0.0, pending=0.0)
     after = deconvolve(pools, results)
     assert after.retest == []
     assert {p for p, s in after.status.items() if s is Status.POSITIVE} == infected
