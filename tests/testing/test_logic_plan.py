@@ -257,3 +257,12 @@ def test_single_tube_areas_expect_no_positive_pools() -> None:
     grid = GridDemand(grid_id=1, population=700, lat=1.0, lon=1.0, pool_size=1)
     plan = plan_round([grid], PlanPolicy(), target_hours=24, prevalence=0.05)
     assert plan.tubes == 700 and plan.expected_positive_pools == 0 and plan.retest_tubes == 0
+    # 700 tubes over 6 runs: 4 runs of 117 and 2 of 116, two boxes each.
+    assert plan.boxes == 12 and plan.courier_runs == 6
+
+
+def test_no_courier_run_for_an_empty_box() -> None:
+    """8 people in pools of 10: 1 tube, so 1 run and 1 box, not 6 runs."""
+    grid = GridDemand(grid_id=1, population=8, lat=1.0, lon=1.0, pool_size=10)
+    (site,) = plan_round([grid], PlanPolicy(), target_hours=24).sites
+    assert (site.tubes, site.courier_runs, site.boxes) == (1, 1, 1)

@@ -272,12 +272,20 @@ def plan_site(grid: GridDemand, number: int, people: int, policy: PlanPolicy) ->
     tables = tables_needed(people, policy)
     queue = site_queue(people, tables, policy)
     tubes = math.ceil(people / max(1, grid.pool_size))
-    runs = courier_runs_per_site(policy)
-    boxes = runs * math.ceil(tubes / runs / policy.tubes_per_box) if tubes else 0
+    runs = min(courier_runs_per_site(policy), tubes)  # no run for an empty box
+    boxes = _boxes(tubes, runs, policy.tubes_per_box)
     return SitePlan(grid_id=grid.grid_id, number=number, people=people, tables=tables,
                     wait_minutes=queue.wait_minutes, queue_length=queue.length,
                     utilisation=queue.utilisation, pool_size=grid.pool_size, tubes=tubes,
                     boxes=boxes, courier_runs=runs, lat=grid.lat, lon=grid.lon)
+
+
+def _boxes(tubes: int, runs: int, per_box: int) -> int:
+    """Boxes when the tubes are shared as evenly as can be among the runs."""
+    if runs <= 0:
+        return 0
+    base, extra = divmod(tubes, runs)
+    return extra * math.ceil((base + 1) / per_box) + (runs - extra) * math.ceil(base / per_box)
 
 
 def _lab_timing(tubes: int, policy: PlanPolicy, target_hours: float,

@@ -59,6 +59,7 @@ def plan_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "campaign": built.campaign, "plan": planner.summary(built), "rows": rows,
         "labs": built.labs, "warnings": built.messages(), "policy": built.policy,
         "can_apply": can_apply, "map": map_data(built, rows, language),
+        "prevalence_pct": built.policy.expected_prevalence * 100,
         "lab_short": built.lab_capacity < built.plan.lab_tubes_per_hour})
 
 
