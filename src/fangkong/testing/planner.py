@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.audit import record
 from fangkong.core.errors import Conflict, DomainError
@@ -128,8 +129,9 @@ def notice_text(notice: logic.Notice, grids: dict[int, AdminUnit]) -> str:
         "no_lab": _("No lab in scope: the tubes have nowhere to go."),
         "lab_short": _("The labs in scope test %(capacity)s tubes an hour; %(need)s are "
                        "needed. At that rate the last results come after %(results_by)s h."),
-        "no_position": _("%(grids)s grid(s) have no centre on the map: their sites get no "
-                         "position."),
+        "no_position": ngettext("%(grids)s grid has no centre on the map: its sites get no "
+                                "position.", "%(grids)s grids have no centre on the map: "
+                                "their sites get no position.", int(p.get("grids", 0))),
         "pool_unvalidated": _("Pools of %(pool_size)s are not validated (5, 10 or 20 are): "
                               "positives may be missed."),
         "nobody": _("No active residents in the grids of this campaign in your "
@@ -149,8 +151,10 @@ def check_apply_plan(*, actor: Actor, campaign_id: int) -> CampaignPlan:
     if built.campaign.status == CampaignStatus.CLOSED:
         raise Conflict(_("The campaign is closed."), field="status")
     if built.existing_sites:
-        raise Conflict(_("The campaign already has %(n)s site(s) here; change them on the "
-                         "campaign page instead.") % {"n": built.existing_sites}, field="sites")
+        raise Conflict(ngettext(
+            "The campaign already has %(n)s site here; change it on the campaign page instead.",
+            "The campaign already has %(n)s sites here; change them on the campaign page "
+            "instead.", built.existing_sites) % {"n": built.existing_sites}, field="sites")
     if not built.plan.sites:
         raise DomainError(_("The plan has no sites: no active residents in scope."),
                           field="sites")

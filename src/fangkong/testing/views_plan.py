@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from fangkong.core.errors import DomainError, NotFound, PermissionDenied
@@ -74,7 +75,9 @@ def plan_apply(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.error(request, _("The plan was not applied: %(reason)s")
                        % {"reason": exc.message})
     else:
-        messages.success(request, _("%(n)s sites created from the plan.") % {"n": len(sites)})
+        messages.success(request, ngettext("%(n)s site created from the plan.",
+                                           "%(n)s sites created from the plan.",
+                                           len(sites)) % {"n": len(sites)})
     return redirect("screening_plan", campaign_id=campaign_id)
 
 
