@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from fangkong.core import clock
+from fangkong.core.errors import NotFound
 from fangkong.core.jurisdiction import Actor, scope
 from fangkong.core.models import LEVEL_FIELD, Level, Placed
 from fangkong.registry.models import Person
@@ -26,6 +27,7 @@ from fangkong.testing.models import (
     SiteKind,
     Slot,
 )
+from fangkong.testing.queries import campaigns_for
 from fangkong.tracing.models import Contact
 
 
@@ -83,6 +85,15 @@ def site_rows(actor: Actor, campaign: Campaign) -> QuerySet[Site]:
             .annotate(slot_count=Count("slots"), slot_booked=Sum("slots__booked"),
                       slot_capacity=Sum("slots__capacity"))
             .order_by("code"))
+
+
+def get_site(actor: Actor, site_id: int) -> Site:
+    """A site in scope whose round the actor sees (otherwise the same NotFound)."""
+    site = (scope(Site.objects.filter(campaign__in=campaigns_for(actor)), actor)
+            .select_related("campaign", "grid", "lab").filter(pk=site_id).first())
+    if site is None:
+        raise NotFound("site")
+    return site
 
 
 def bookable_slots(campaign: Campaign, person: Person) -> list[Slot]:
