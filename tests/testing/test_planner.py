@@ -146,6 +146,12 @@ def test_plan_api(rnd: Round, city: City) -> None:
     assert _login("grid1").post(f"{API}/campaigns/{campaign.pk}/plan/apply").status_code == 403
     assert _login("organiser2").post(
         f"{API}/campaigns/{campaign.pk}/plan/apply").status_code == 404
+    Campaign.objects.filter(pk=campaign.pk).update(target_hours=8)
+    (late,) = officer.get(f"{API}/campaigns/{campaign.pk}/plan").json()["warnings"]
+    assert late["code"] == "target_unreachable" and late["params"] == {
+        "target": 8, "fastest": 10.75} and "10.75" in late["message"]
+    paths = officer.get("/api/v1/openapi.json").json()["paths"]
+    assert f"{API}/campaigns/{{campaign_id}}/plan/apply" in paths
     made = officer.post(f"{API}/campaigns/{campaign.pk}/plan/apply")
     assert made.status_code == 201 and made.json()["created"] == 2
     again = officer.post(f"{API}/campaigns/{campaign.pk}/plan/apply")
