@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 import pandas as pd
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
@@ -127,17 +127,28 @@ def match_tubes(f: pd.DataFrame, lab: Lab) -> tuple[pd.DataFrame, list[dict[str,
 
 
 def store(rows: pd.DataFrame) -> list[int]:
-    """Write the results onto their tubes; returns the tube ids written."""
-    now = clock.now()
-    tubes = []
-    for tube_id, result, ct, tested in rows[["tube_id", "result", "ct_value", "tested_at"]] \
-            .itertuples(index=False):
-        tubes.append(Tube(pk=int(tube_id), status=TubeStatus.RESULTED, result=result,
-                          ct_value=None if pd.isna(ct) else float(ct),
-                          tested_at=tested.to_pydatetime(), resulted_at=now))
-    Tube.objects.bulk_update(tubes, ["status", "result", "ct_value", "tested_at",
-                                     "resulted_at"], batch_size=1000)
-    return [t.pk for t in tubes]
+    """Write the results onto their tubes: the rows go into a temporary table and one
+    ``UPDATE … FROM`` joins them (SQLite ≥ 3.33 and PostgreSQL alike). Django's
+    ``bulk_update`` builds a CASE per field and took 75 s for 100 k rows on SQLite."""
+    ops, tube = connection.ops, Tube._meta.db_table
+    tmp = ops.quote_name("fk_lab_result_rows")
+    stamp = connection.data_types["DateTimeField"]
+    values = [(int(i), r, None if pd.isna(ct) else float(ct),
+               ops.adapt_datetimefield_value(at.to_pydatetime()))
+              for i, r, ct, at in rows[["tube_id", "result", "ct_value", "tested_at"]]
+              .itertuples(index=False)]
+    now = ops.adapt_datetimefield_value(clock.now())
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE {tmp} (tube_id bigint PRIMARY KEY, "
+                    f"result varchar(8), ct_value double precision, tested_at {stamp})")
+        cur.executemany(f"INSERT INTO {tmp} VALUES (%s, %s, %s, %s)", values)  # noqa: S608
+        cur.execute(  # names are the model's table and a constant; values are parameters
+            f"UPDATE {ops.quote_name(tube)} SET status = %s, result = r.result, "  # noqa: S608
+            f"ct_value = r.ct_value, tested_at = r.tested_at, resulted_at = %s "
+            f"FROM {tmp} r WHERE {ops.quote_name(tube)}.id = r.tube_id",
+            [TubeStatus.RESULTED.value, now])
+        cur.execute(f"DROP TABLE {tmp}")
+    return [v[0] for v in values]
 
 
 def do_import_results(*, actor: Actor, lab_id: int, client_key: str, frame: pd.DataFrame,
