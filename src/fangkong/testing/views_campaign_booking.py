@@ -124,7 +124,7 @@ def public_booking(request: HttpRequest, token: str) -> HttpResponse:
         except NotFound:
             response = render(request, "testing/public_booking_invalid.html", status=404)
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    response["Referrer-Policy"] = "same-origin"  # the token is in the address: not to others
     response["X-Robots-Tag"] = "noindex"
     return response
 
