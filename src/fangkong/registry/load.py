@@ -112,7 +112,8 @@ def _person(c: Columns, places: Places) -> Columns:
             "phone_last4": [v[-4:] for v in phones], "sex": c["sex"],
             "birth_date": c["birth_date"], "address": _text(c["address"]),
             "occupation": c["occupation"], "inactive_since": [None] * n,
-            "purged": [False] * n, "temporary": [False] * n, **flags, **_placed(c["grid_id"], places)}
+            "purged": [False] * n, "temporary": [False] * n, **flags,
+            **_placed(c["grid_id"], places)}
 
 
 def _venue(c: Columns, places: Places) -> Columns:
