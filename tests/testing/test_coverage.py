@@ -7,6 +7,7 @@ must equal what a plain Python loop over every person finds."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -81,8 +82,9 @@ def _homes(rnd: Round) -> dict[int, list[Household]]:
 
 
 def _populate(rnd: Round, people: list[Spec], hours: list[int]) -> None:
-    other = Campaign.objects.create(code="R0", name="上一轮", starts_at=rnd.campaign.starts_at,
-                                    ends_at=rnd.campaign.ends_at, created_at=rnd.campaign.created_at)
+    start = rnd.campaign.starts_at
+    other = Campaign.objects.create(code="R0", name="上一轮", starts_at=start,
+                                    ends_at=rnd.campaign.ends_at, created_at=start)
     tube = next(iter(rnd.tubes.values()))[0]
     old_tube = Tube.objects.create(campaign=other, code="OLD-1", capacity=10)
     homes, grids = _homes(rnd), _grids(rnd)
@@ -228,7 +230,7 @@ def _check_progress(rnd: Round, ref: Brute, actor: Actor) -> None:
     tested = sum(1 for p in registered if p.pk in ref.tested)
     assert (hours[-1].cumulative if hours else 0) == tested
     if hours:
-        assert all(b.start - a.start == dt.timedelta(hours=1) for a, b in zip(hours, hours[1:]))
+        assert all(b.start - a.start == dt.timedelta(hours=1) for a, b in itertools.pairwise(hours))
 
 
 def test_counts_of_the_plain_round(rnd: Round) -> None:

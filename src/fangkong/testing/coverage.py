@@ -33,7 +33,17 @@ from fangkong.core.models import LEVEL_FIELD, AdminUnit, Level
 from fangkong.core.privacy import mask_phone
 from fangkong.core.rights import Right
 from fangkong.registry.models import Building, Household, Person
-from fangkong.testing.models import Campaign, Exemption, Sample, SampleKind
+from fangkong.testing.models import (
+    Alert,
+    Campaign,
+    Exemption,
+    Hold,
+    HoldStatus,
+    Sample,
+    SampleKind,
+    Tube,
+    TubeResult,
+)
 
 PAGE_SIZE = 50
 TESTED, EXEMPT, UNTESTED = 2, 1, 0  # the per-person status the grouped queries count
@@ -288,6 +298,33 @@ def turnaround(campaign: Campaign, *, actor: Actor, node: AdminUnit) -> Turnarou
              "resulted_notified": (2, 3), "sampled_notified": (0, 3)}
     for row in rows.iterator(chunk_size=5000):
         for step, (a, b) in pairs.items():
-            if row[a] is not None and row[b] is not None:
-                lists[step].append((row[b] - row[a]).total_seconds() / 3600)
+            begin, end = row[a], row[b]
+            if begin is not None and end is not None:
+                lists[step].append((end - begin).total_seconds() / 3600)
     return Turnaround({s: spread(v) for s, v in lists.items()})
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The dashboard's tube side: tubes by status, positive pools, people on hold."""
+
+    tubes: dict[str, int]
+    positive_pools: int
+    held: int
+    alerts: list[Alert]
+
+
+def pipeline(campaign: Campaign, *, actor: Actor, node: AdminUnit,
+             alert_limit: int = 100) -> Pipeline:
+    """Tubes are placed at their site's grid, holds at the held person's, alerts at the
+    tube's: each count is one grouped query in the node."""
+    tubes = within(scope(Tube.objects.filter(campaign=campaign), actor), node)
+    by_status = {r["status"]: r["n"] for r in
+                 tubes.order_by().values("status").annotate(n=Count("pk"))}
+    positive = tubes.filter(result=TubeResult.POSITIVE, capacity__gt=1).count()
+    held = within(scope(Hold.objects.filter(campaign=campaign, status=HoldStatus.HELD), actor),
+                  node).count()
+    alerts = within(scope(Alert.objects.filter(campaign=campaign, resolved_at__isnull=True),
+                          actor), node).select_related("tube__site", "tube__lab")
+    return Pipeline(by_status, positive, held, list(alerts.order_by("raised_at", "pk")
+                                                    [:alert_limit]))

@@ -80,8 +80,9 @@ def _check_campaign(campaign: Campaign, now: dt.datetime) -> Changes:
     due = overdue((TubeTimes(t.pk, t.sealed_at, t.received_at, t.resulted_at)
                    for t in waiting.values()), now=now, receipt_hours=policy.receipt_hours,
                   result_hours=policy.result_hours)
-    known = {(a.kind, a.tube_id): a for a in Alert.objects.filter(
-        campaign=campaign, kind__in=WATCHED, tube__isnull=False, resolved_at__isnull=True)}
+    opened = Alert.objects.filter(campaign=campaign, kind__in=WATCHED, tube__isnull=False,
+                                  resolved_at__isnull=True)
+    known: dict[tuple[str, int | None], Alert] = {(a.kind, a.tube_id): a for a in opened}
     known |= _resolved(campaign, {t for k, t in due if (k, t) not in known})
     ending = [a.pk for key, a in known.items() if a.resolved_at is None and key not in due]
     reopen = [a.pk for key, a in known.items() if a.resolved_at is not None and key in due]
@@ -101,15 +102,15 @@ def _check_campaign(campaign: Campaign, now: dt.datetime) -> Changes:
     return change
 
 
-def _resolved(campaign: Campaign, tube_ids: set[int]) -> dict[tuple[str, int], Alert]:
+def _resolved(campaign: Campaign, tube_ids: set[int]) -> dict[tuple[str, int | None], Alert]:
     """Resolved alerts of tubes overdue again (rare: a condition came back), by key."""
     ids = sorted(tube_ids)
-    found: dict[tuple[str, int], Alert] = {}
+    found: dict[tuple[str, int | None], Alert] = {}
     for lo in range(0, len(ids), CHUNK):
         for a in Alert.objects.filter(campaign=campaign, kind__in=WATCHED,
                                       tube_id__in=ids[lo:lo + CHUNK],
                                       resolved_at__isnull=False):
-            found[(a.kind, a.tube_id)] = a  # type: ignore[index]
+            found[(a.kind, a.tube_id)] = a
     return found
 
 
