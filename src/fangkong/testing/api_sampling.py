@@ -77,7 +77,7 @@ class SiteTubesOut(Schema):
     tubes: list[TubeOut]
 
 
-@router.post("/sampling/batches", response=BatchOut)
+@router.post("/sampling/batches", response=BatchOut, url_name="screening_sampling_batches")
 @requires(Right.SCREENING_SAMPLE)
 def upload_batch(request: HttpRequest, body: BatchIn) -> dict[str, object]:
     """Store a batch once; a resend (same client key) answers from the stored batch with
@@ -88,7 +88,7 @@ def upload_batch(request: HttpRequest, body: BatchIn) -> dict[str, object]:
     return ingest.store_batch(actor=request_actor(request), batch=batch)
 
 
-@router.get("/sampling/lookup", response=LookupOut)
+@router.get("/sampling/lookup", response=LookupOut, url_name="screening_sampling_lookup")
 @requires(Right.SCREENING_SAMPLE)
 def lookup(request: HttpRequest, site: int, id_number: str) -> actions_sampling.Lookup:
     """Who stands at the table (masked), and whether they may be swabbed into a pool."""
@@ -96,7 +96,8 @@ def lookup(request: HttpRequest, site: int, id_number: str) -> actions_sampling.
                                           id_number=id_number)
 
 
-@router.get("/sampling/sites/{site_id}/tubes", response=SiteTubesOut)
+@router.get("/sampling/sites/{site_id}/tubes", response=SiteTubesOut,
+            url_name="screening_sampling_tubes")
 @requires(Right.SCREENING_SAMPLE)
 def site_tubes(request: HttpRequest, site_id: int) -> dict[str, object]:
     site, tubes = actions_sampling.site_tubes(actor=request_actor(request), site_id=site_id)
