@@ -41,7 +41,7 @@ def main() -> None:
     if args.one:
         _run_one(args)
         return
-    city = _ensure_city(args)
+    city = ensure_city(args)
     rows = []
     for backend in args.backends:
         print(f"== {backend}", flush=True)
@@ -55,7 +55,7 @@ def main() -> None:
     _report(args, rows)
 
 
-def _ensure_city(args: argparse.Namespace) -> Path:
+def ensure_city(args: argparse.Namespace) -> Path:
     from fangkong.synth.generate import generate_city
 
     city = args.cache / f"city-{args.residents}-{args.seed}"
@@ -65,7 +65,7 @@ def _ensure_city(args: argparse.Namespace) -> Path:
     return city
 
 
-def _database_url(backend: str, cache: Path) -> str:
+def database_url(backend: str, cache: Path) -> str:
     if backend == "sqlite":
         path = cache / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm"):
@@ -81,7 +81,7 @@ def _database_url(backend: str, cache: Path) -> str:
 
 def _run_one(args: argparse.Namespace) -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ["FANGKONG_DATABASE_URL"] = _database_url(args.one, args.cache)
+    os.environ["FANGKONG_DATABASE_URL"] = database_url(args.one, args.cache)
     os.environ["FANGKONG_DATA_DIR"] = str(args.cache / "data")
     os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
     os.environ["FANGKONG_ALLOWED_HOSTS"] = "testserver"
