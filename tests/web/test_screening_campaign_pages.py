@@ -182,7 +182,13 @@ def test_booking_link_page_and_public_page(rnd: Round) -> None:
     assert person.name not in page.content.decode() and person.name[0] + "*" in (
         page.content.decode())
     slot = rnd.sites[0].slots.first()
+    odd = public.post(url, {"action": "book", "slot_id": "abc"})
+    assert odd.status_code == 422 and b"choose one of the slots listed" in odd.content
+    foreign = rnd.sites[2].slots.first()  # district 2: not the resident's community
+    assert public.post(url, {"action": "book", "slot_id": foreign.pk}).status_code == 422
     assert public.post(url, {"action": "book", "slot_id": slot.pk}).status_code == 302
+    again = public.post(url, {"action": "book", "slot_id": slot.pk})
+    assert again.status_code == 409
     assert b"Your booking is confirmed" in public.get(url).content
     assert Booking.objects.filter(person=person).count() == 1
     bad = public.get(url[:-3] + "xx/")

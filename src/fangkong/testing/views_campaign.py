@@ -63,7 +63,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = CampaignForm(request.POST or None)
     chosen = {int(v) for v in request.POST.getlist("area") if v.isdigit()}
-    pools = {pk: int(request.POST.get(f"pool_{pk}", "10") or 10) for pk in chosen}
+    pools = {pk: int(raw) if (raw := request.POST.get(f"pool_{pk}", "")).isdigit() else 10
+             for pk in chosen}
     if request.method == "POST" and form.is_valid():
         try:
             campaign = do_create_campaign(actor=actor, areas=pools, **form.cleaned_data)

@@ -32,6 +32,11 @@ from fangkong.testing.actions_booking import (
 from fangkong.web.access import actor_of, int_param, needs
 
 
+def _int(value: str | None) -> int:
+    """A posted id; anything but digits is 0, which no row has (a clean 404/422, not 500)."""
+    return int(value) if value and value.isdigit() else 0
+
+
 def mask_name(name: str) -> str:
     """``张伟`` → ``张*``: enough for residents to know the link is theirs."""
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
@@ -68,7 +73,7 @@ def _back(campaign_id: int, q: str) -> HttpResponse:
 @needs(Right.SCREENING_MANAGE)
 def booking_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Make a resident's link and show it once, to copy into a message to them."""
-    person_id = int(request.POST.get("person_id", "0") or 0)
+    person_id = _int(request.POST.get("person_id"))
     try:
         token = do_make_link(actor=actor_of(request), campaign_id=campaign_id,
                              person_id=person_id)
@@ -84,7 +89,7 @@ def booking_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 @needs(Right.SCREENING_MANAGE)
 def book(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    values = {k: int(request.POST.get(k, "0") or 0) for k in ("person_id", "slot_id")}
+    values = {k: _int(request.POST.get(k)) for k in ("person_id", "slot_id")}
     try:
         booking = do_book(actor=actor_of(request), campaign_id=campaign_id, **values)
     except NotFound:
@@ -137,8 +142,8 @@ def _public(request: HttpRequest, token: str) -> HttpResponse:
             if request.POST.get("action") == "cancel":
                 do_cancel_by_link(token=token, ip=client_ip(request))
             else:
-                slot_id = int(request.POST.get("slot_id", "0") or 0)
-                do_book_by_link(token=token, slot_id=slot_id, ip=client_ip(request))
+                do_book_by_link(token=token, slot_id=_int(request.POST.get("slot_id")),
+                                ip=client_ip(request))
         except Conflict as exc:
             error, status = exc.message, 409
         except DomainError as exc:
