@@ -228,7 +228,7 @@ def _progress_chart(hours: list[coverage.Hour], registered: int) -> dict[str, An
         "samples": [h.samples for h in hours], "percent": [h.percent for h in hours],
         "registered": registered,
         "labels": {"samples": _("samples this hour"),
-                   "percent": _("residents tested so far, % of registered")},
+                   "percent": _("residents tested so far, percent of registered")},
     }
 
 
