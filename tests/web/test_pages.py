@@ -177,7 +177,7 @@ def test_nav_lists_coming_modules_disabled(admin_client_: Client) -> None:
     for label in ["Risk areas", "Quarantine", "Health code", "Hotline",
                   "Command dashboard", "Simulation", "Analytics", "Testing and screening"]:
         assert label in page
-    assert page.count('aria-disabled="true"') == 8
+    assert page.count('aria-disabled="true"') == 7
 
 
 def test_nav_hides_entries_without_right(city: City, client: Client) -> None:
