@@ -102,6 +102,21 @@ def test_chain_of_custody(rnd: Round) -> None:
                      "screening.box.hand_over", "screening.box.receive"]
 
 
+def test_receipt_lists_tubes_kept_too_long(rnd: Round) -> None:
+    """Room temperature ≤ 4 h (policy ``receipt_hours``): late tubes are named, still taken."""
+    people = d1_people(rnd)
+    fresh = swab(rnd.tubes[rnd.sites[0].pk][0], people[:1])
+    stale = swab(rnd.tubes[rnd.sites[0].pk][1], people[1:2],
+                 at=dt.datetime.now(TZ) - dt.timedelta(hours=5))
+    sampler = actor(rnd, "sampler1")
+    box = lab.do_create_box(actor=sampler, site_id=rnd.sites[0].pk, code="BX1")
+    lab.do_box_tubes(actor=sampler, box_id=box.pk, codes=[fresh.code, stale.code])
+    lab.do_seal_box(actor=sampler, box_id=box.pk)
+    lab.do_hand_over(actor=sampler, box_id=box.pk, courier="c")
+    receipt = lab.do_receive_box(actor=actor(rnd, "lab1"), box_id=box.pk)
+    assert receipt.tubes == 2 and receipt.late == [stale.code]
+
+
 def test_boxing_refusals(rnd: Round) -> None:
     site = rnd.sites[0]
     sealed, unsealed = swab(rnd.tubes[site.pk][0], d1_people(rnd)[:2]), rnd.tubes[site.pk][1]

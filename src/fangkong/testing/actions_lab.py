@@ -184,7 +184,7 @@ class Receipt:
     """What the lab signed for; ``late`` are tubes sealed longer ago than the policy's
     room-temperature limit (``receipt_hours``, ≤ 4 h)."""
 
-    box: Box | None
+    box: Box
     tubes: int
     late: list[str]
 
