@@ -38,6 +38,8 @@ PART_PAGES = (("screening_plan", gettext_lazy("Capacity plan"), True),
               ("screening_sampler", gettext_lazy("Sampling at the table"), False),
               ("screening_lab", gettext_lazy("Lab"), False),
               ("screening_coverage", gettext_lazy("Coverage"), True),
+              ("screening_untested", gettext_lazy("Untested residents"), True),
+              ("screening_retests", gettext_lazy("Retest list"), True),
               ("screening_dashboard", gettext_lazy("Progress dashboard"), True))
 
 
