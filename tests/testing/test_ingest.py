@@ -212,7 +212,8 @@ def test_future_device_time_is_refused(rnd: Round) -> None:
 def test_bad_batches_change_nothing(rnd: Round) -> None:
     tube = rnd.tubes[rnd.sites[0].pk][0]
     a = people(rnd, 1)[0]
-    naive = Event(type="scan", tube=tube.code, at=dt.datetime(2022, 5, 1, 9), id_number="1")
+    naive = Event(type="scan", tube=tube.code, at=dt.datetime(2022, 5, 1, 9),  # noqa: DTZ001
+                  id_number="1")
     for events, key in (([naive], None), ([ev("shake", tube)], None), ([scan(tube, a)], "k")):
         with pytest.raises(DomainError):
             send(rnd, events, key=key)
@@ -304,7 +305,7 @@ def _parallel(calls: list[Any]) -> list[Any]:
         try:
             barrier.wait()
             results[n] = calls[n]()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
+        except Exception as exc:  # the test inspects it
             results[n] = exc
         finally:
             connection.close()

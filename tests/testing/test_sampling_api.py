@@ -127,7 +127,7 @@ def test_lookup_masks_and_tells_the_table_what_to_do(rnd: Round) -> None:
     assert look(elsewhere.id_number or "")["known"]
     post(c, body(rnd, scans(rnd.tubes[site][0], [a])))
     assert look(a.id_number or "")["already_sampled"]
-    case = Case.objects.create(person=a, classification="confirmed", sample_date=dt.date.today(),
+    case = Case.objects.create(person=a, classification="confirmed", sample_date=clock.city_today(),
                                result_at=clock.now(), confirmed_at=clock.now(),
                                created_at=clock.now())
     Contact.objects.create(person=b, index_case=case, contact_type="close", rule="household",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from fangkong.core import clock
 from fangkong.core.jurisdiction import actor_for
@@ -139,7 +140,9 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
 
     def lose_first_answer(route: Any) -> None:
         if not lost:
-            lost.append(route.fetch().status)  # the server stores it...
+            # The server stores it (no keep-alive: its thread must not outlive the test)...
+            lost.append(route.fetch(headers={**route.request.headers,
+                                             "connection": "close"}).status)
             route.abort()  # ...and the phone never hears
         else:
             route.continue_()
@@ -163,7 +166,9 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
     assert fix.count() == 1 and second.code in fix.inner_text()
     fix.locator("button").click()
     assert page.locator("#fix li[data-code='already_sampled']").count() == 0
+    page.wait_for_load_state("networkidle")  # no request left running into the teardown
     context.close()
+    connection.close()  # ORM calls made while Playwright runs may hold their own connection
 
 
 def test_sampler_page_needs_the_right_and_speaks_chinese(rnd: Round, live_server: Any,
@@ -189,4 +194,5 @@ def test_sampler_page_needs_the_right_and_speaks_chinese(rnd: Round, live_server
     assert page.get_attribute("html", "lang") == "zh-hans"
     options = page.locator("#site option").all_inner_texts()
     assert any("S21" in o for o in options) and not any("S11" in o for o in options)
+    page.wait_for_load_state("networkidle")
     context.close()

@@ -233,4 +233,4 @@ def site_tubes(*, actor: Actor, site_id: int) -> tuple[Site, list[dict[str, obje
     site = check_site(actor=actor, site_id=site_id)
     rows = (site.tubes.filter(status__in=["issued", "open"])
             .order_by("code").values("code", "capacity", "kind", "status", "members"))
-    return site, list(rows)
+    return site, [dict(row) for row in rows]
