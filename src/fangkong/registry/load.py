@@ -18,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from tqdm import tqdm
 
+from fangkong.core.bulk import insert_rows
 from fangkong.core.errors import Conflict, DomainError
 from fangkong.core.models import AdminUnit, Level
 from fangkong.registry.models import SPECIAL_GROUPS, Building, Household, Person, Venue
@@ -146,20 +147,6 @@ def _load_file(path: Path, source: Source, places: Places, *, progress: bool,
         bar.update(len(rows))
     bar.close()
     return written
-
-
-def insert_rows(*, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Append rows to ``table``: COPY on PostgreSQL, executemany elsewhere."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        # table and columns come from model metadata, never from input
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _reset_sequences() -> None:

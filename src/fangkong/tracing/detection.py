@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record
+from fangkong.core.bulk import insert_rows
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped
 from fangkong.core.rights import Right
-from fangkong.registry.load import insert_rows
 from fangkong.registry.models import Person, Venue
 from fangkong.tracing.engine.base import ContactPolicy, Sources
 from fangkong.tracing.models import Case, Contact, ContactStatus, ContactType
