@@ -106,7 +106,8 @@ def _store(actor: Actor, batch: Batch, site: Site) -> dict[str, Any]:
     row.save(update_fields=["accepted", "rejected", "answer"])
     audit = record(actor=actor, verb="screening.scan_batch", target=row,
                    after={"site": site.pk, "device": row.device, "accepted": row.accepted,
-                          "rejected": row.rejected, "samples": len(table.samples),
+                          "rejected": row.rejected,
+                          "samples": len(table.samples) + len(table.scans),
                           "visitors": len(table.visitors)})
     _place(audit, site)  # district auditors see their sites' batches
     audit.save(update_fields=["district", "street", "community", "grid"])
@@ -132,7 +133,8 @@ class _Table:
     sampled: set[str]  # ID numbers with a screening sample in this round
     single: dict[int, str]  # person pk → why single-tube
     holds: dict[int, Hold]  # person pk → open hold (only when the batch has retest tubes)
-    samples: list[Sample] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)  # retests
+    scans: list[tuple[Tube, Person, str, dt.datetime]] = field(default_factory=list)
     visitors: list[Person] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # tube codes
     retested: set[str] = field(default_factory=set)  # ID numbers retested in this batch
@@ -264,11 +266,14 @@ class _Table:
         if tube.status == TubeStatus.ISSUED:
             self._open(tube, event.at)
         kind = SampleKind.RETEST if tube.kind == SampleKind.RETEST else SampleKind.SCREENING
-        sample = Sample(campaign_id=self.site.campaign_id, tube=tube, person=person,
-                        kind=kind, channel=self._channel(event), sampled_at=event.at,
-                        batch=self.batch)
-        _place(sample, person)
-        self.samples.append(sample)
+        if kind == SampleKind.RETEST:
+            sample = Sample(campaign_id=self.site.campaign_id, tube=tube, person=person,
+                            kind=kind, channel=self._channel(event), sampled_at=event.at,
+                            batch=self.batch)
+            _place(sample, person)
+            self.samples.append(sample)
+        else:  # plain tuples: a model instance per scan costs more than its COPY
+            self.scans.append((tube, person, self._channel(event), event.at))
         tube.members += 1
         self.changed.add(tube.code)
         number = person.id_number or ""
@@ -286,15 +291,16 @@ class _Table:
         the bulk of a round, by COPY; the batch's few tubes by one prepared UPDATE."""
         if self.visitors:
             Person.objects.bulk_create(self.visitors)
-        retests = [s for s in self.samples if s.kind == SampleKind.RETEST]
-        screening = [s for s in self.samples if s.kind != SampleKind.RETEST]
+        campaign, batch = self.site.campaign_id, self.batch.pk
         insert_rows(table=Sample._meta.db_table, columns=SAMPLE_COLUMNS,
-                    rows=[_sample_row(s) for s in screening])
-        Sample.objects.bulk_create(retests)
+                    rows=[(campaign, tube.pk, p.pk, SampleKind.SCREENING.value, channel, at,
+                           batch, p.district_id, p.street_id, p.community_id, p.grid_id)
+                          for tube, p, channel, at in self.scans])
+        Sample.objects.bulk_create(self.samples)
         changed = [self.tubes[code] for code in sorted(self.changed)]
         update_rows(model=Tube, fields=TUBE_FIELDS, objs=changed)
         linked = []
-        for sample in retests:
+        for sample in self.samples:
             hold = self.holds.get(sample.person.pk)
             if hold is not None:
                 hold.retest = sample
@@ -306,12 +312,6 @@ SAMPLE_COLUMNS = ("campaign_id", "tube_id", "person_id", "kind", "channel", "sam
                   "batch_id", "district_id", "street_id", "community_id", "grid_id")
 TUBE_FIELDS = ("status", "members", "opened_at", "sealed_at", "sampler", "site", "district",
                "street", "community", "grid")
-
-
-def _sample_row(s: Sample) -> tuple[Any, ...]:
-    return (s.campaign_id, s.tube.pk, s.person.pk, s.kind, s.channel, s.sampled_at,
-            s.batch_id, s.person.district_id, s.person.street_id, s.person.community_id,
-            s.person.grid_id)
 
 
 def _birth(body: str) -> dt.date | None:
