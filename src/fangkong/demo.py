@@ -69,6 +69,11 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     if districts:
         plan.append(("tracer1", districts[0], [Role.TRACER.value],
                      f"tracer of {districts[0].name}: cases, contacts, risk points"))
+    if len(districts) > 1:
+        plan.append(("sampler1", districts[1], [Role.SAMPLER.value],
+                     f"sampler at the tables of {districts[1].name} (screening round 2)"))
+    plan.append(("lab1", city, [Role.LAB_STAFF.value],
+                 "lab staff: receives boxes, imports results (every lab)"))
     above = AdminUnit.objects.filter(pk__in=[grid.district_id, grid.street_id,
                                              grid.community_id, grid.pk]).order_by("level")
     path = " / ".join(u.name for u in above)
@@ -103,6 +108,19 @@ def seed_tracing(*, city: Path) -> dict[str, int]:
     officer = User.objects.filter(username="officer1").first()
     return seed_demo_tracing(city=city, actor=admin,
                              reviewer=actor_for(officer) if officer else None)
+
+
+def seed_screening(*, seed: int = 2022) -> dict[str, int]:
+    """Labs and two screening rounds (once; see testing.demo): round 1 run by the first
+    district's officer, round 2 by the administrator, results imported by ``lab1``."""
+    from fangkong.core.jurisdiction import Actor, actor_for
+    from fangkong.testing.demo import seed_demo_screening
+
+    def actor(name: str) -> Actor:
+        return actor_for(User.objects.get(username=name))
+
+    return seed_demo_screening(admin=actor("admin"), organiser=actor("officer1"),
+                               lab=actor("lab1"), seed=seed)
 
 
 def format_logins(logins: list[Login], *, url: str) -> str:

@@ -43,6 +43,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if src.is_dir():
         seeded = demo.seed_tracing(city=src)
         print("tracing: " + ", ".join(f"{k} {v:,}" for k, v in seeded.items()), flush=True)
+        screened = demo.seed_screening(seed=args.seed)
+        print("screening: " + ", ".join(f"{k} {v:,}" for k, v in screened.items()), flush=True)
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
