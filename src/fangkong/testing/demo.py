@@ -61,6 +61,7 @@ EXEMPT_SHARE = 0.005  # away from the city or in hospital
 BOOKINGS = 300
 POSITIVE_POOLS = 2
 ROUND2_SHARE = 0.6
+RUN_R1, RUN_R2 = dt.timedelta(hours=2), dt.timedelta(hours=1)  # courier runs
 LAB_RATE = 200  # tubes an hour per district lab
 PERSON_FIELDS = ("pk", "id_number", "district_id", "street_id", "community_id", "grid_id",
                  "birth_date", "disabled", "pregnant", "infant", "over80_alone",
@@ -122,14 +123,16 @@ def _round_one(cast: Cast, district: AdminUnit, now: dt.datetime) -> None:
     exempt = _exempt_choice(cast.rnd, residents)
     works = _sample(cast, cast.organiser, campaign, sites,
                     [p for p in residents if p.pk not in exempt], share=1.0,
-                    until=sites[0].closes_at, book=True)
+                    until=sites[0].closes_at, every=RUN_R1, book=True)
     with at(start + dt.timedelta(hours=5)):
         for n, person_id in enumerate(sorted(exempt)):
             do_add_exemption(actor=cast.organiser, campaign_id=campaign.pk,
                              person_id=person_id, reason="away" if n % 3 else "hospital")
     positive = _positive_pools(cast.rnd, works)
     last = _carry_and_report(cast, campaign, works, positive, start)
-    _retest(cast, campaign, works, positive, last + dt.timedelta(minutes=30))
+    done = _retest(cast, campaign, works, positive, last + dt.timedelta(minutes=30))
+    with at(done + dt.timedelta(hours=1)):
+        do_set_status(actor=cast.organiser, campaign_id=campaign.pk, act="close")
     counts = coverage.totals(campaign, actor=cast.admin, node=district)
     assert counts.registered and counts.untested == 0, counts
 
@@ -161,7 +164,7 @@ def _exempt_choice(rnd: random.Random, residents: list[Person]) -> set[int]:
 
 
 def _sample(cast: Cast, actor: Actor, campaign: Campaign, sites: list[Site],
-            people: list[Person], *, share: float, until: dt.datetime,
+            people: list[Person], *, share: float, until: dt.datetime, every: dt.timedelta,
             book: bool) -> list[SiteWork]:
     """Deal ``share`` of the people to their grid's sites, issue the tubes, book a few
     hundred, start the round and send the tables' batches."""
@@ -171,7 +174,8 @@ def _sample(cast: Cast, actor: Actor, campaign: Campaign, sites: list[Site],
     plans = []
     with at(campaign.starts_at - dt.timedelta(hours=1)):
         for site in sites:
-            plans.append(_issue(actor, _swabs(cast.rnd, site, dealt[site.pk], until)))
+            swabs = _swabs(cast.rnd, site, dealt[site.pk], until)
+            plans.append(_issue(actor, site, swabs, _pickups(site, every)))
         if book:
             _book(cast, actor, campaign, [w for w in plans if w.tubes])
     with at(campaign.starts_at):
@@ -196,7 +200,7 @@ def _deal(sites: list[Site], people: list[Person]) -> dict[int, list[Person]]:
 
 
 def _swabs(rnd: random.Random, site: Site, people: list[Person],
-           until: dt.datetime) -> tuple[Site, list[Swab]]:
+           until: dt.datetime) -> list[Swab]:
     """Times spread evenly over the opening hours (to ``until``), lanes from the rules."""
     rnd.shuffle(people)
     begin = site.opens_at + dt.timedelta(minutes=3)
@@ -209,15 +213,17 @@ def _swabs(rnd: random.Random, site: Site, people: list[Person],
                 else "site")
         swabs.append(Swab(person, begin + dt.timedelta(seconds=span * k / max(len(people), 1)),
                           lane))
-    return site, swabs
+    return swabs
 
 
-def _issue(actor: Actor, planned: tuple[Site, list[Swab]]) -> SiteWork:
-    """Pooled tubes for the site's swabs and single tubes for open contacts."""
-    site, swabs = planned
+def _issue(actor: Actor, site: Site, swabs: list[Swab],
+           pickups: list[dt.datetime]) -> SiteWork:
+    """Pooled tubes for the site's swabs (one more per courier run, as tubes are sealed
+    before each run) and single tubes for open contacts; then the tubes filled."""
     single = set(single_tube_reasons(campaign_id=site.campaign_id,
                                      persons=[s.person for s in swabs]))
-    pooled_count = math.ceil(sum(1 for s in swabs if s.person.pk not in single) / POOL)
+    pooled = sum(1 for s in swabs if s.person.pk not in single)
+    pooled_count = math.ceil(pooled / POOL) + len(pickups) if pooled else 0
     codes: dict[int, list[str]] = {POOL: [], 1: []}
     for capacity, count in ((POOL, pooled_count), (1, len(single))):
         while count > 0:
@@ -225,7 +231,7 @@ def _issue(actor: Actor, planned: tuple[Site, list[Swab]]) -> SiteWork:
                                   count=min(count, MAX_TUBES))
             codes[capacity] += [t.code for t in made]
             count -= MAX_TUBES
-    return fill_tubes(site, swabs, codes[POOL], codes[1], single, POOL)
+    return fill_tubes(site, swabs, (codes[POOL], codes[1]), single, POOL, pickups)
 
 
 def _book(cast: Cast, actor: Actor, campaign: Campaign, works: list[SiteWork]) -> None:
@@ -263,7 +269,7 @@ def _carry_and_report(cast: Cast, campaign: Campaign, works: list[SiteWork],
     """Courier runs every two hours; each run received 45 min later and resulted 3.5 h
     after that. Returns the time of the last result file."""
     per_box = campaign_policy(campaign).tubes_per_box
-    pickups = _pickups(works[0].site, dt.timedelta(hours=2))
+    pickups = _pickups(works[0].site, RUN_R1)
     when = start
     for n, pickup in enumerate(pickups, start=1):
         receipt = pickup + dt.timedelta(minutes=45)
@@ -279,10 +285,12 @@ def _carry_and_report(cast: Cast, campaign: Campaign, works: list[SiteWork],
 
 
 def _retest(cast: Cast, campaign: Campaign, works: list[SiteWork], positive: dict[str, int],
-            when: dt.datetime) -> None:
+            when: dt.datetime) -> dt.datetime:
     """Retest tubes for the held members at each positive pool's site, swabbed at home an
-    hour later, carried, and resulted: the infected member positive, the rest negative."""
+    hour later, carried, and resulted: the infected member positive, the rest negative.
+    Returns the time of the last result."""
     truly = set(positive.values())
+    last = when
     per_box = campaign_policy(campaign).tubes_per_box
     for work in works:
         pools = [t for t in work.tubes if t.code in positive]
@@ -295,7 +303,8 @@ def _retest(cast: Cast, campaign: Campaign, works: list[SiteWork], positive: dic
                                                     kind="retest")]
         swab_at = when + dt.timedelta(hours=1)
         retest = SiteWork(site=work.site, tubes=[
-            FilledTube(code, [Swab(person, swab_at + dt.timedelta(minutes=3 * k), "door")])
+            FilledTube(code, [Swab(person, swab_at + dt.timedelta(minutes=3 * k), "door")],
+                       swab_at + dt.timedelta(minutes=3 * k + 1))
             for k, (code, person) in enumerate(zip(codes, held, strict=True))])
         send_batches(actor=cast.admin, work=retest, key=f"{campaign.code}-retest",
                      device="demo-retest")
@@ -306,29 +315,34 @@ def _retest(cast: Cast, campaign: Campaign, works: list[SiteWork], positive: dic
             outcome = {t.code: "positive" if t.swabs[0].person.pk in truly else "negative"
                        for t in retest.tubes if t.code in found}
             if outcome:
-                    report(lab=cast.lab, lab_id=lab_id, outcome=outcome,
-                       key=f"demo-{campaign.code}-retest-{work.site.code}",
-                       when=pickup + dt.timedelta(hours=4))
+                last = pickup + dt.timedelta(hours=4)
+                report(lab=cast.lab, lab_id=lab_id, outcome=outcome, when=last,
+                       key=f"demo-{campaign.code}-retest-{work.site.code}")
+    return last
 
 
 # ------------------------------------------------------------------ round 2: running
 
 
 def _round_two(cast: Cast, district: AdminUnit, now: dt.datetime) -> None:
-    """Started about 5 h ago; about 60 % sampled so far; the first two courier runs received
-    and resulted (but one box lost on the road), the third in transit."""
+    """Started about 5 h ago; about 60 % sampled so far; the first three hourly courier runs
+    received and resulted (but one box lost on the road), the fourth in transit."""
     start = (now - dt.timedelta(hours=5)).replace(minute=0, second=0, microsecond=0)
     campaign, sites = _open_round(cast.admin, district, "R2", 2, start)
     works = _sample(cast, cast.admin, campaign, sites, _residents(campaign, district),
-                    share=ROUND2_SHARE, until=now - dt.timedelta(minutes=10), book=False)
+                    share=ROUND2_SHARE, until=now - dt.timedelta(minutes=10), every=RUN_R2,
+                    book=False)
     per_box = campaign_policy(campaign).tubes_per_box
     hour = dt.timedelta(hours=1)
-    for n, work in enumerate(works):
-        lost = n == 0  # the first site's first box never reaches the lab
+    pickup = start + hour - dt.timedelta(minutes=2)
+    busiest = max(works, key=lambda w: sum(1 for t in w.tubes if t.sealed_at <= pickup))
+    for work in works:
+        lost = work is busiest  # its first box never reaches the lab
         windows: list[tuple[dt.datetime, dt.datetime | None]] = [
             (start + hour, None if lost else start + hour * 1.75),
             (start + 2 * hour, start + hour * 2.75),
-            (start + 3 * hour, None)]
+            (start + 3 * hour, start + hour * 3.75),
+            (start + 4 * hour, None)]
         carry_site(sampler=cast.admin, lab=cast.lab, work=work, key=campaign.code,
                    windows=windows, per_box=per_box)
     for lab_id, codes in received_by_lab(campaign.pk).items():

@@ -51,10 +51,7 @@ class Swab:
 class FilledTube:
     code: str
     swabs: list[Swab]
-
-    @property
-    def sealed_at(self) -> dt.datetime:
-        return self.swabs[-1].at + dt.timedelta(seconds=20)
+    sealed_at: dt.datetime = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 @dataclass
@@ -66,21 +63,32 @@ class SiteWork:
     boxed: set[str] = field(default_factory=set)
 
 
-def fill_tubes(site: Site, swabs: list[Swab], pooled: list[str], single: list[str],
-               single_pks: set[int], size: int) -> SiteWork:
-    """Deal the site's swabs (in time order) into its pooled tubes ``size`` at a time, and
-    the single-tube residents into single tubes."""
+def _seal(tube: FilledTube, pickups: list[dt.datetime]) -> None:
+    """Sealed when full, or just before the courier comes (a tube never waits a run)."""
+    last = tube.swabs[-1].at
+    due = next((p for p in pickups if p > last), None)
+    tube.sealed_at = min(last + dt.timedelta(seconds=20),
+                         due - dt.timedelta(minutes=1) if due else last + dt.timedelta(hours=1))
+
+
+def fill_tubes(site: Site, swabs: list[Swab], codes: tuple[list[str], list[str]],
+               single_pks: set[int], size: int, pickups: list[dt.datetime]) -> SiteWork:
+    """Deal the site's swabs (in time order) into its pooled tubes ``size`` at a time, a new
+    tube after each courier pickup, and the single-tube residents into single tubes."""
     work = SiteWork(site=site)
-    pooled_it, single_it = iter(pooled), iter(single)
+    pooled_it, single_it = iter(codes[0]), iter(codes[1])
     current: FilledTube | None = None
-    for swab in swabs:
+    for swab in sorted(swabs, key=lambda s: s.at):
         if swab.person.pk in single_pks:
             work.tubes.append(FilledTube(next(single_it), [swab]))
             continue
-        if current is None or len(current.swabs) >= size:
+        if current is None or len(current.swabs) >= size or any(
+                current.swabs[0].at < p <= swab.at for p in pickups):
             current = FilledTube(next(pooled_it), [])
             work.tubes.append(current)
         current.swabs.append(swab)
+    for tube in work.tubes:
+        _seal(tube, pickups)
     work.tubes.sort(key=lambda t: t.sealed_at)
     return work
 
@@ -132,7 +140,7 @@ def carry_site(*, sampler: Actor, lab: Actor | None, work: SiteWork, key: str,
     received = 0
     for n, (pickup, receipt) in enumerate(windows, start=first):
         ready = [t for t in work.tubes if t.code not in work.boxed
-                 and t.sealed_at <= pickup - dt.timedelta(minutes=2)]
+                 and t.sealed_at <= pickup]
         work.boxed |= {t.code for t in ready}
         for b in range(0, len(ready), per_box):
             codes = [t.code for t in ready[b:b + per_box]]
