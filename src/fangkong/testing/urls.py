@@ -8,6 +8,7 @@ from fangkong.testing import (
     views_campaign,
     views_coverage,
     views_lab,
+    views_labs,
     views_plan,
     views_sampling,
 )
@@ -18,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     *views_sampling.urlpatterns,
     *views_lab.urlpatterns,
     *views_coverage.urlpatterns,
+    *views_labs.urlpatterns,
 ]
