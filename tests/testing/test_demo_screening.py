@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from fangkong import demo
 from fangkong.core import clock
-from fangkong.core.jurisdiction import actor_for
+from fangkong.core.jurisdiction import Actor, actor_for
 from fangkong.core.models import AdminUnit, AuditLog, Level
 from fangkong.registry.load import load_city
 from fangkong.synth.generate import generate_city
@@ -46,7 +46,7 @@ def seeded(tmp_path: Path) -> dict[str, int]:
         return demo.seed_screening(seed=5)
 
 
-def _admin() -> object:
+def _admin() -> Actor:
     top = AdminUnit.objects.get(level=Level.CITY)
     return actor_for(make_user("viewer-admin", unit=top, roles=["city_admin"]))
 
@@ -54,7 +54,7 @@ def _admin() -> object:
 def test_round_one_is_done_and_accounted_for(seeded: dict[str, int]) -> None:
     r1 = Campaign.objects.get(code="R1")
     district = AdminUnit.objects.filter(level=Level.DISTRICT).order_by("code")[0]
-    counts = coverage.totals(r1, actor=_admin(), node=district)  # type: ignore[arg-type]
+    counts = coverage.totals(r1, actor=_admin(), node=district)
     assert counts.registered > 300 and counts.untested == 0 and counts.percent == 100.0
     assert counts.exempt == Exemption.objects.filter(campaign=r1).count() > 0
     assert set(Exemption.objects.filter(campaign=r1).values_list("reason", flat=True)) \
@@ -84,7 +84,7 @@ def test_round_one_is_done_and_accounted_for(seeded: dict[str, int]) -> None:
 def test_round_two_is_running_with_alerts(seeded: dict[str, int]) -> None:
     r2 = Campaign.objects.get(code="R2")
     district = AdminUnit.objects.filter(level=Level.DISTRICT).order_by("code")[1]
-    counts = coverage.totals(r2, actor=_admin(), node=district)  # type: ignore[arg-type]
+    counts = coverage.totals(r2, actor=_admin(), node=district)
     assert r2.status == "running"
     assert 0.55 <= counts.tested / counts.registered <= 0.65
     tubes = Tube.objects.filter(campaign=r2, sealed_at__isnull=False)

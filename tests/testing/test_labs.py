@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from fangkong.core.errors import DomainError, NotFound, PermissionDenied
-from fangkong.core.jurisdiction import actor_for
+from fangkong.core.jurisdiction import Actor, actor_for
 from fangkong.core.models import AdminUnit, AuditLog
 from fangkong.testing.labs import do_edit_lab, do_register_lab
 from fangkong.testing.models import Lab
@@ -18,7 +18,7 @@ from tests.testing.builders import Round
 API = "/api/v1/screening/labs"
 
 
-def _actor(rnd: Round, name: str):  # noqa: ANN202
+def _actor(rnd: Round, name: str) -> Actor:
     return actor_for(rnd.users[name])
 
 

@@ -225,26 +225,26 @@ def _issue(actor: Actor, site: Site, swabs: list[Swab],
     pooled = sum(1 for s in swabs if s.person.pk not in single)
     pooled_count = math.ceil(pooled / POOL) + len(pickups) if pooled else 0
     codes: dict[int, list[str]] = {POOL: [], 1: []}
-    for capacity, count in ((POOL, pooled_count), (1, len(single))):
-        while count > 0:
+    for capacity, wanted in ((POOL, pooled_count), (1, len(single))):
+        for first in range(0, wanted, MAX_TUBES):
             made = do_issue_tubes(actor=actor, site_id=site.pk, capacity=capacity,
-                                  count=min(count, MAX_TUBES))
+                                  count=min(wanted - first, MAX_TUBES))
             codes[capacity] += [t.code for t in made]
-            count -= MAX_TUBES
-    return fill_tubes(site, swabs, (codes[POOL], codes[1]), single, POOL, pickups)
+    return fill_tubes(site, swabs, codes=(codes[POOL], codes[1]), single_pks=single,
+                      size=POOL, pickups=pickups)
 
 
 def _book(cast: Cast, actor: Actor, campaign: Campaign, works: list[SiteWork]) -> None:
     """A few hundred residents booked by staff into the slot in which they come."""
-    slots = defaultdict(list)
+    slots: dict[int, list[Slot]] = defaultdict(list)
     for slot in Slot.objects.filter(site__campaign=campaign).order_by("starts_at"):
         slots[slot.site_id].append(slot)
     swabs = [(w.site.pk, s) for w in works for t in w.tubes for s in t.swabs]
     for site_id, swab in cast.rnd.sample(swabs, min(BOOKINGS, len(swabs))):
-        slot = next((s for s in slots[site_id] if s.starts_at <= swab.at < s.ends_at), None)
-        if slot is not None:
+        found = next((s for s in slots[site_id] if s.starts_at <= swab.at < s.ends_at), None)
+        if found is not None:
             do_book(actor=actor, campaign_id=campaign.pk, person_id=swab.person.pk,
-                    slot_id=slot.pk)
+                    slot_id=found.pk)
 
 
 def _positive_pools(rnd: random.Random, works: list[SiteWork]) -> dict[str, int]:

@@ -24,6 +24,7 @@ from fangkong.testing.ingest import store_batch
 from fangkong.testing.models import Site, Tube
 
 TUBES_PER_BATCH = 10  # a device uploads after every ten tubes
+UNSEALED = dt.datetime.min.replace(tzinfo=dt.UTC)  # until ``_seal`` sets the time
 COURIERS = ("王师傅", "李师傅", "张师傅", "刘师傅")
 
 
@@ -51,7 +52,7 @@ class Swab:
 class FilledTube:
     code: str
     swabs: list[Swab]
-    sealed_at: dt.datetime = dt.datetime.min.replace(tzinfo=dt.UTC)
+    sealed_at: dt.datetime = UNSEALED
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _seal(tube: FilledTube, pickups: list[dt.datetime]) -> None:
                          due - dt.timedelta(minutes=1) if due else last + dt.timedelta(hours=1))
 
 
-def fill_tubes(site: Site, swabs: list[Swab], codes: tuple[list[str], list[str]],
+def fill_tubes(site: Site, swabs: list[Swab], *, codes: tuple[list[str], list[str]],
                single_pks: set[int], size: int, pickups: list[dt.datetime]) -> SiteWork:
     """Deal the site's swabs (in time order) into its pooled tubes ``size`` at a time, a new
     tube after each courier pickup, and the single-tube residents into single tubes."""
