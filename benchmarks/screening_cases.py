@@ -59,8 +59,10 @@ def ingest_case(backend: str, actor: Any, rnd: Any) -> dict[str, Any]:
     name = _baseline(backend, rnd.rows)
     baseline_s = time.perf_counter() - began
     assert Sample.objects.filter(campaign=rnd.campaign).count() == rnd.scans
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM screening_sample")
+    with connection.cursor() as cursor:  # TRUNCATE: a DELETE leaves ours a million dead rows
+        cursor.execute("TRUNCATE screening_sample" if backend == "postgresql"
+                       else "DELETE FROM screening_sample")
+        cursor.execute("ANALYZE")
     print(f"baseline {name}: {rnd.scans:,} rows in {baseline_s:.1f} s", flush=True)
     began = time.perf_counter()
     for n, batch in enumerate(rnd.batches):
