@@ -1,6 +1,9 @@
 """Fixtures of the screening tests: the two-district city and a running round on it."""
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from tests.factories import City, small_city
 from tests.testing.builders import Round, make_round
@@ -14,3 +17,10 @@ def city(db: None) -> City:
 @pytest.fixture
 def rnd(city: City) -> Round:
     return make_round(city)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The actions' messages are asserted in English; the demo city's default is zh-Hans."""
+    with translation.override("en"):
+        yield

@@ -4,8 +4,6 @@ district's officer sees none of the first's residents by any route."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,31 +12,14 @@ import pytest
 
 from fangkong.core.privacy import mask_phone
 from tests.factories import PASSWORD, City, make_user, small_city
+from tests.web.browser import BROWSER
 from tests.web.conftest import give_boundaries
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason="Debian chromium not installed at /usr/bin/chromium "
-                              "(apt-get install chromium); required when CI is set"),
-]
+pytestmark = BROWSER
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Request it after the data fixtures: Playwright's sync API runs in a greenlet with its own
-    context variables, so a database connection opened inside it would be a second one that
-    Django never closes (and PostgreSQL then refuses to drop the test database)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

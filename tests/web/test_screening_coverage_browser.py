@@ -9,7 +9,6 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep pictures of the pages."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +18,12 @@ from fangkong.registry.models import Person
 from fangkong.testing.models import Exemption, Sample
 from tests.factories import PASSWORD, small_city
 from tests.testing.builders import Round, make_round
+from tests.web.browser import BROWSER
 from tests.web.conftest import give_boundaries
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason="Debian chromium not installed at /usr/bin/chromium "
-                              "(apt-get install chromium); required when CI is set"),
-]
+pytestmark = BROWSER
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Request it after the data fixtures (see test_browser.py: Playwright's greenlet)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

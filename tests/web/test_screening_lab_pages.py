@@ -23,7 +23,7 @@ def rnd(city: City) -> Round:
 
 
 def login(rnd: Round, name: str) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the English wording
     client.force_login(rnd.users[name])
     return client
 

@@ -9,7 +9,6 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep a picture of the phone's page."
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,9 @@ from fangkong.testing.ingest import store_batch
 from fangkong.testing.models import Sample, ScanBatch, Tube
 from tests.factories import PASSWORD, City, id_number
 from tests.testing.builders import Round, make_round
+from tests.web.browser import BROWSER
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason="Debian chromium not installed at /usr/bin/chromium "
-                              "(apt-get install chromium); required when CI is set"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -41,15 +33,6 @@ def rnd(city: City) -> Round:
     return make_round(city)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Request it after the data fixtures (see test_browser.py: Playwright's greenlet)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def _sampled_elsewhere(rnd: Round, person: Person, key: str) -> None:

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,29 +25,14 @@ from fangkong.core.jurisdiction import actor_for
 from fangkong.registry.models import Person
 from fangkong.tracing.actions_cases import do_link_source, do_register_case
 from tests.factories import PASSWORD, City, make_user, small_city
+from tests.web.browser import BROWSER
 from tests.web.conftest import give_boundaries
 
-CHROMIUM = Path("/usr/bin/chromium")
 TZ = ZoneInfo("Asia/Shanghai")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason="Debian chromium not installed at /usr/bin/chromium "
-                              "(apt-get install chromium); required when CI is set"),
-]
+pytestmark = BROWSER
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Request it after the data fixtures (see test_browser.py: Playwright's greenlet)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 class World:

@@ -1,0 +1,33 @@
+"""What every Playwright test shares: Debian's Chromium, the marks, and the browser fixture.
+
+A module imports ``browser`` (registering the fixture) and sets ``pytestmark = BROWSER``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                       reason="Debian chromium not installed at /usr/bin/chromium "
+                              "(apt-get install chromium); required when CI is set"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Request it after the data fixtures (see test_browser.py: Playwright's greenlet)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
