@@ -293,19 +293,16 @@ class _Table:
             Person.objects.bulk_create(self.visitors)
         campaign, batch = self.site.campaign_id, self.batch.pk
         # Raw rows skip Django's value preparation: times are adapted here (SQLite would
-        # keep a phone's +08:00 in the text and compare it wrongly with ORM-written UTC),
-        # and driver errors mapped (COPY bypasses Django's cursor), so the constraint
-        # tripped by another device surfaces as IntegrityError and the batch is retried.
+        # keep a phone's +08:00 in the text and compare it wrongly with ORM-written UTC).
+        # insert_rows maps COPY's errors, so the constraint tripped by another device
+        # surfaces as IntegrityError and the batch is retried.
         adapt = connection.ops.adapt_datetimefield_value
-        with connection.wrap_database_errors:
-            insert_rows(table=Sample._meta.db_table, columns=SAMPLE_COLUMNS,
-                        rows=[(campaign, tube.pk, p.pk, SampleKind.SCREENING.value, channel,
-                               adapt(at), batch, p.district_id, p.street_id, p.community_id,
-                               p.grid_id) for tube, p, channel, at in self.scans])
+        insert_rows(table=Sample._meta.db_table, columns=SAMPLE_COLUMNS,
+                    rows=[(campaign, tube.pk, p.pk, SampleKind.SCREENING.value, channel,
+                           adapt(at), batch, p.district_id, p.street_id, p.community_id,
+                           p.grid_id) for tube, p, channel, at in self.scans])
         Sample.objects.bulk_create(self.samples)
         changed = [self.tubes[code] for code in sorted(self.changed)]
-        for tube in changed:  # last use of these instances: written as the backend stores
-            tube.opened_at, tube.sealed_at = adapt(tube.opened_at), adapt(tube.sealed_at)
         update_rows(model=Tube, fields=TUBE_FIELDS, objs=changed)
         linked = []
         for sample in self.samples:
