@@ -41,7 +41,9 @@ def requires(right: Right) -> Callable[[F], F]:
 
 def build_api() -> NinjaAPI:
     from fangkong.core.api import router as core_router
+    from fangkong.quarantine.api import router as quarantine_router
     from fangkong.registry.api import router as registry_router
+    from fangkong.risk.api import router as risk_router
     from fangkong.testing.api import router as screening_router
     from fangkong.tracing.api import router as tracing_router
 
@@ -57,6 +59,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/registry/", registry_router)
     api.add_router("/tracing/", tracing_router)
     api.add_router("/screening/", screening_router)
+    api.add_router("/risk/", risk_router)
+    api.add_router("/quarantine/", quarantine_router)
     _map_errors(api)
     return api
 

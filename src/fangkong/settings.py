@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "fangkong.registry",
     "fangkong.tracing",
     "fangkong.testing",
+    "fangkong.risk",
+    "fangkong.quarantine",
     "fangkong.web",
 ]
 

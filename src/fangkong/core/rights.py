@@ -22,6 +22,14 @@ class Right(StrEnum):
     SCREENING_MANAGE = "screening.manage"  # plan and run campaigns, sites, slots, exemptions
     SCREENING_SAMPLE = "screening.sample"  # scan tubes and residents at a table, seal, box
     LAB_REPORT = "screening.lab_report"  # receive boxes, report results
+    RISK_VIEW = "risk.view"  # risk areas, their requests, roster, passes and history
+    RISK_MANAGE = "risk.manage"  # designate and change areas, gates
+    RISK_APPROVE = "risk.approve"  # approve or reject a proposed lowering or lifting
+    RISK_SUPPORT = "risk.support"  # enter and fulfil requests, daily roster checks, issue passes
+    GATE_CHECK = "risk.gate_check"  # check exit passes at an area's gate
+    QUARANTINE_VIEW = "quarantine.view"  # facilities, rooms, orders, checks, capacity
+    QUARANTINE_MANAGE = "quarantine.manage"  # facilities, rooms, orders, transport, release
+    QUARANTINE_CARE = "quarantine.care"  # daily checks and test results of people in one's care
 
 
 class Role(StrEnum):
@@ -33,6 +41,10 @@ class Role(StrEnum):
     TRACER = "tracer"
     SAMPLER = "sampler"
     LAB_STAFF = "lab_staff"
+    QUARANTINE_MANAGER = "quarantine_manager"
+    QUARANTINE_STAFF = "quarantine_staff"
+    VOLUNTEER = "volunteer"
+    GATE_KEEPER = "gate_keeper"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -41,7 +53,8 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CITY_ADMIN: frozenset(Right),
     Role.COMMANDER: frozenset(
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
-         Right.TRACING_VIEW, Right.SCREENING_VIEW}
+         Right.TRACING_VIEW, Right.SCREENING_VIEW, Right.RISK_VIEW, Right.RISK_APPROVE,
+         Right.QUARANTINE_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -57,19 +70,35 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.RISKPOINT_PUBLISH,
             Right.SCREENING_VIEW,
             Right.SCREENING_MANAGE,
+            Right.RISK_VIEW,
+            Right.RISK_MANAGE,
+            Right.RISK_APPROVE,
+            Right.RISK_SUPPORT,
+            Right.QUARANTINE_VIEW,
+            Right.QUARANTINE_MANAGE,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
                                    Right.TRACING_VIEW, Right.CONTACT_MANAGE,
-                                   Right.SCREENING_VIEW, Right.SCREENING_MANAGE}),
+                                   Right.SCREENING_VIEW, Right.SCREENING_MANAGE,
+                                   Right.RISK_VIEW, Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
+                                   Right.QUARANTINE_CARE}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
-                                 Right.CONTACT_MANAGE, Right.SCREENING_VIEW}),
+                                 Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
+                                 Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
+                                 Right.QUARANTINE_CARE}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
                             Right.RISKPOINT_PUBLISH}),
     # A sampler needs to see a resident only as a name at the table, never in full.
     Role.SAMPLER: frozenset({Right.SCREENING_SAMPLE}),
     Role.LAB_STAFF: frozenset({Right.LAB_REPORT}),
+    Role.QUARANTINE_MANAGER: frozenset({Right.QUARANTINE_VIEW, Right.QUARANTINE_MANAGE,
+                                        Right.QUARANTINE_CARE, Right.PII_VIEW}),
+    Role.QUARANTINE_STAFF: frozenset({Right.QUARANTINE_VIEW, Right.QUARANTINE_CARE}),
+    # Volunteers deliver to doors: they see requests (phones masked) and mark them done.
+    Role.VOLUNTEER: frozenset({Right.RISK_VIEW, Right.RISK_SUPPORT}),
+    Role.GATE_KEEPER: frozenset({Right.GATE_CHECK}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
     Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
 }

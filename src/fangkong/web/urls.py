@@ -65,4 +65,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/risk-points.json", views_risk.public_risk_points_json,
          name="public_risk_points_json"),
     path("", include("fangkong.testing.urls")),
+    path("", include("fangkong.risk.urls")),
+    path("", include("fangkong.quarantine.urls")),
 ]
