@@ -49,7 +49,8 @@ def _pages(patterns: list) -> list:  # type: ignore[type-arg]
 # Pages anyone may open: login, logout, published risk points, and a resident's booking link
 # (the signed link itself is the credential).
 PUBLIC = {"login", "logout", "public_risk_points", "public_risk_points_json",
-          "screening_public_booking"}
+          "screening_public_booking", "public_risk_areas", "public_risk_areas_json",
+          "risk_household_request"}
 
 
 def test_every_page_declares_a_right() -> None:
