@@ -22,3 +22,13 @@ def test_builders(city: City) -> None:
     assert (order.starts_on, order.ends_on) == (dt.date(2022, 7, 2), dt.date(2022, 7, 11))
     area = make_area(unit=d1.grids[0])
     assert area.grid_id == d1.grids[0].pk
+
+
+def test_every_seeded_version_parses(city: City) -> None:
+    from fangkong.quarantine.policy import rules_of as q_rules
+    from fangkong.risk.policy import rules_of as r_rules
+
+    assert all(q_rules(v) for v in QuarantinePolicy.objects.all())
+    assert all(r_rules(v) for v in RiskPolicy.objects.all())
+    twenty = q_rules(QuarantinePolicy.objects.get(name="20 measures"))
+    assert twenty.rule_for("secondary") is None
