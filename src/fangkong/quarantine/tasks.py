@@ -1,0 +1,22 @@
+"""Scheduled jobs of quarantine; the worker is ``fangkong worker`` (Huey, SQLite or Redis)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from fangkong.quarantine.release import do_complete_due
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="10", hour="0,8"))
+@lock_task("quarantine.complete-due")
+def complete_due() -> None:
+    """Just after midnight (and again in the morning, harmlessly): complete the orders whose
+    last day has passed, and flag yesterday's missed checks and overdue tests."""
+    done = do_complete_due()
+    log.info("quarantine: %s completed, %s checks missed, %s tests overdue",
+             done.completed, done.checks_missed, done.tests_overdue)
