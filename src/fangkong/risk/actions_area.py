@@ -164,7 +164,7 @@ def do_change_level(*, actor: Actor, area_id: int, level: str, note: str = "") -
                               field="level")
         before = snapshot(area)
         _raise(area, level=level, actor=actor, note=note.strip())
-        review_area(area, today=clock.city_today(), actor=actor)
+        review_area(area, today=local_day(clock.now()), actor=actor)
         record(actor=actor, verb="risk.area.raise", target=area, before=before,
                after=snapshot(area))
     return area
@@ -186,7 +186,7 @@ def do_link_case(*, actor: Actor, area_id: int, case_id: int) -> RiskArea:
         raised = level_after_case(area.level)
         if raised is not None:
             _raise(area, level=raised, actor=actor, note=_("a new case in the area"))
-        review_area(area, today=clock.city_today(), actor=actor)
+        review_area(area, today=local_day(clock.now()), actor=actor)
         record(actor=actor, verb="risk.area.link_case", target=area, before=before,
                after={**snapshot(area), "cases": list(area.cases.values_list("pk", flat=True))})
     return area

@@ -114,7 +114,7 @@ def review_area(area: RiskArea, *, today: dt.date, actor: Actor = SYSTEM) -> str
 
 def do_propose_due(*, today: dt.date | None = None) -> dict[str, int]:
     """Evaluate every active area (one transaction each); counts of what changed."""
-    today = today or clock.city_today()
+    today = today or local_day(clock.now())
     counts = {"proposed": 0, "withdrawn": 0, "kept": 0, "none": 0}
     for area_id in active_areas().order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
@@ -167,7 +167,7 @@ def _check_still_due(area: RiskArea, proposal: LiftProposal) -> None:
     """Refuse an approval whose conditions no longer hold on the day of the decision."""
     if area.status != AreaStatus.ACTIVE:
         raise Conflict(_("the area is already lifted"), field="proposal_id")
-    evaluation = evaluate(area, today=clock.city_today())
+    evaluation = evaluate(area, today=local_day(clock.now()))
     step = evaluation.step
     if not step.due or to_level_of(step.target) != proposal.to_level:
         raise Conflict(_("the conditions no longer hold (%(why)s): the proposal cannot be "
