@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 CHILD_UNDER = 14  # the age below which a child is never alone in a room
 ADULT_FROM = 18  # the age from which a person may be a carer
 
+REASON_NO_ROOMS = "no_rooms"  # no ready room was offered at all
 REASON_TOO_LARGE = "too_large"  # no room of the facilities holds the group
 REASON_NO_ACCESSIBLE = "no_accessible"  # no accessible room large enough
 REASON_RAN_OUT = "ran_out"  # rooms that fit exist but a maximum plan uses them for others
@@ -243,6 +244,8 @@ def _type_flow(groups: Sequence[Group], rooms: Sequence[RoomSlot]
 
 
 def _reason(group: Group, rooms: Sequence[RoomSlot]) -> str:
+    if not rooms:
+        return REASON_NO_ROOMS
     if not any(r.capacity >= group.size for r in rooms):
         return REASON_TOO_LARGE
     if not any(fits(group, r) for r in rooms):
