@@ -23,7 +23,7 @@ T0 = dt.datetime(2022, 7, 1, 10, tzinfo=dt.UTC)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     now = dt.datetime(2022, 7, 2, 9, tzinfo=dt.UTC)
     monkeypatch.setattr(clock, "now", lambda: now)
-    monkeypatch.setattr(clock, "city_today", lambda: now.date())
+    monkeypatch.setattr(clock, "city_today", now.date)
     return now
 
 

@@ -22,7 +22,7 @@ NOW = dt.datetime(2022, 7, 2, 9, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "now", lambda: NOW)
-    monkeypatch.setattr(clock, "city_today", lambda: NOW.date())
+    monkeypatch.setattr(clock, "city_today", NOW.date)
 
 
 def _setup(city: City):  # type: ignore[no-untyped-def]
