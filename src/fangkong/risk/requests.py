@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from fangkong.core.jurisdiction import Actor, actor_for, get_scoped, scope
+from fangkong.core.jurisdiction import Actor, actor_for, get_scoped, scope, within
 from fangkong.core.models import Placed
 from fangkong.core.rights import Right
 from fangkong.registry.models import Household, Person
@@ -67,6 +67,24 @@ def active_area_of(household: Household) -> RiskArea | None:
         Q(building_id=household.building_id) | Q(unit_id__in=places)))
     found.sort(key=lambda a: (LEVEL_ORDER.get(a.level, 9), -a.started_at.timestamp()))
     return found[0] if found else None
+
+
+def area_households(area: RiskArea) -> QuerySet[Household]:
+    """The households an area covers (its building's, or all under its node)."""
+    if area.building_id is not None:
+        return Household.objects.filter(building_id=area.building_id)
+    assert area.unit is not None
+    return within(Household.objects.all(), area.unit)
+
+
+def households_in_areas(actor: Actor, *, area: RiskArea | None = None) -> QuerySet[Household]:
+    """Households in the actor's scope inside an active area (or inside ``area``)."""
+    areas = [area] if area is not None else list(
+        RiskArea.objects.filter(status=AreaStatus.ACTIVE).select_related("unit"))
+    found = Household.objects.none()
+    for each in areas:
+        found = found | area_households(each)
+    return scope(found, actor).order_by("address", "id")
 
 
 # ---------------------------------------------------------------- creating
