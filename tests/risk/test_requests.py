@@ -4,6 +4,7 @@ assignment rules, closing, the resident's signed link and its idempotent client 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import signing
@@ -52,10 +53,11 @@ def test_deadline_and_priority_follow_the_kind(city: City, users: dict) -> None:
 def test_bad_input_names_the_field_and_stores_nothing(city: City, users: dict) -> None:  # type: ignore[type-arg]
     household = city.districts[0].households[0]
     actor = _actor(users, "grid1")
-    cases = [({"kind": "pizza"}, "kind"), ({"kind": "other", "details": "x" * 1001}, "details"),
-             ({"kind": "other", "priority": 7}, "priority"),
-             ({"kind": "other", "person_id": city.districts[0].persons[5].pk}, "person_id"),
-             ({"kind": "other", "channel": "resident"}, "channel")]
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"kind": "pizza"}, "kind"), ({"kind": "other", "details": "x" * 1001}, "details"),
+        ({"kind": "other", "priority": 7}, "priority"),
+        ({"kind": "other", "person_id": city.districts[0].persons[5].pk}, "person_id"),
+        ({"kind": "other", "channel": "resident"}, "channel")]
     for kwargs, field in cases:
         with pytest.raises(DomainError) as err:
             rq.do_create_request(actor=actor, household_id=household.pk, **kwargs)

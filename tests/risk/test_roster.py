@@ -57,8 +57,8 @@ def test_one_check_a_day_corrected_in_place(setup) -> None:  # type: ignore[no-u
                                         status="ok", note="answered later")
     assert fixed.pk == first.pk and CareCheck.objects.count() == 1
     assert fixed.grid_id == people[0].grid_id
-    assert AuditLog.objects.filter(verb="risk.care.correct").get().before["status"] == (
-        "unreachable")
+    correction = AuditLog.objects.filter(verb="risk.care.correct").get()
+    assert correction.before is not None and correction.before["status"] == "unreachable"
     earlier = clock.city_today() - dt.timedelta(days=1)
     roster.do_record_care_check(actor=actor, area_id=area.pk, person_id=people[0].pk,
                                 status="ok", day=earlier)

@@ -77,10 +77,11 @@ def test_pass_issue_print_and_gate(city: City, area, en1: Client,  # type: ignor
     response = en1.post(reverse("risk_pass_issue", args=[area.pk]),
                         {"household_id": household.pk, "purpose": "medical"})
     exit_pass = ExitPass.objects.get()
-    assert response.status_code == 302 and response.url == reverse("risk_pass", args=[exit_pass.pk])
-    printed = en1.get(response.url).content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("risk_pass", args=[exit_pass.pk])
+    printed = en1.get(response["Location"]).content.decode()
     assert "<svg" in printed and household.address in printed
-    assert city.districts[0].persons[0].id_number not in printed
+    assert str(city.districts[0].persons[0].id_number) not in printed
     again = en1.post(reverse("risk_pass_issue", args=[area.pk]),
                      {"household_id": household.pk, "purpose": "shopping"})
     assert again.status_code == 422 and ExitPass.objects.count() == 1
@@ -112,8 +113,7 @@ def test_resident_link_page(city: City, area, en1: Client) -> None:  # type: ign
         public.post(url, {"kind": "groceries", "details": "rice", "client_key": "abc123"})
     assert SupplyRequest.objects.filter(channel="resident").count() == 1
     assert "rice" in public.get(url).content.decode()
-    make_area(unit=d1.grids[1], code="RA-2")
-    other = requests.household_token(d1.households[1], requests.active_area_of(d1.households[1]))
+    other = requests.household_token(d1.households[1], make_area(unit=d1.grids[1], code="RA-2"))
     other_page = public.get(reverse("risk_household_request", args=[other]) + "?lang=en")
     assert other_page.status_code == 200 and "rice" not in other_page.content.decode()
     bad = public.get(reverse("risk_household_request", args=[token + "x"]) + "?lang=en")
