@@ -25,6 +25,7 @@ def make_case(person: Person, *, at: dt.datetime | None = None,
     at = at or clock.now()
     case = Case(person=person, classification="confirmed", sample_date=at.date(), result_at=at,
                 confirmed_at=at, created_at=at, found_in=found_in)
+    assert person.grid is not None
     case.place_in(person.grid)
     case.save()
     return case
@@ -164,7 +165,7 @@ def test_gates_validate_and_a_resend_returns_the_same(city: City,
                        ({"name": ""}, "name")]:
         with pytest.raises(DomainError) as err:
             acts.do_add_gate(actor=users["officer1"], area_id=area.pk,
-                             **{"name": "西门", **bad})  # type: ignore[arg-type]
+                             **{"name": "西门", **bad})  # type: ignore[arg-type,dict-item]
         assert err.value.field == field
 
 

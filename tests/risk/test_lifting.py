@@ -143,6 +143,7 @@ def _round(members: list[Person], *, at: dt.datetime, results: list[str],
         tube = Tube.objects.create(campaign=campaign, code=f"{code}-{i}", capacity=1,
                                    result=result)
         sample = Sample(campaign=campaign, tube=tube, person=person, sampled_at=at)
+        assert person.grid is not None
         sample.place_in(person.grid)
         sample.save()
     return campaign

@@ -80,7 +80,7 @@ offsets = st.one_of(st.none(), st.integers(min_value=-5, max_value=40))
 
 @given(name=versions, level=levels, designated=levels, days=st.integers(0, 40),
        case_ago=offsets, round_ago=offsets, higher=st.booleans())
-def test_properties_of_every_step(name: str, level: str, designated: str, days: int,
+def test_properties_of_every_step(*, name: str, level: str, designated: str, days: int,
                                   case_ago: int | None, round_ago: int | None,
                                   higher: bool) -> None:
     rules = RULES[name]
