@@ -4,6 +4,7 @@ kind, a positive test opening a case found in quarantine, scoping by facility an
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def order_in_facility(city: City, users: dict) -> QuarantineOrder:  # type: igno
                                    person_id=d1.persons[0].pk, reason="close",
                                    exposure_at=NOW - dt.timedelta(days=3))
     facility = make_facility(unit=d1.unit)
-    room = facility.rooms.first()
+    room = facility.rooms.all()[0]
     room.state = RoomState.OCCUPIED
     room.save()
     QuarantineOrder.objects.filter(pk=order.pk).update(
@@ -42,11 +43,12 @@ def test_check_ranges_name_the_field(city: City) -> None:
     users = quarantine_users(city)
     order = order_in_facility(city, users)
     staff = actor_for(users["staff1"])
-    cases = [({"temperature": "33.9"}, "temperature"), ({"temperature": "abc"}, "temperature"),
-             ({"mood": 0}, "mood"), ({"mood": 6}, "mood"), ({"symptoms": ["hiccups"]}, "symptoms"),
-             ({"day": NOW.date() + dt.timedelta(days=1)}, "day")]
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"temperature": "33.9"}, "temperature"), ({"temperature": "abc"}, "temperature"),
+        ({"mood": 0}, "mood"), ({"mood": 6}, "mood"), ({"symptoms": ["hiccups"]}, "symptoms"),
+        ({"day": NOW.date() + dt.timedelta(days=1)}, "day")]
     for change, field in cases:
-        values = {"temperature": "36.5", "symptoms": [], "mood": 4, **change}
+        values: dict[str, Any] = {"temperature": "36.5", "symptoms": [], "mood": 4, **change}
         with pytest.raises(DomainError) as bad:
             care.do_record_check(actor=staff, order_id=order.pk, **values)
         assert bad.value.field == field
@@ -80,7 +82,7 @@ def test_other_district_staff_cannot_check(city: City) -> None:
     with pytest.raises(NotFound):
         care.do_record_check(actor=actor_for(other), order_id=order.pk, temperature="36.5",
                              symptoms=[], mood=4)
-    test = order.tests.first()
+    test = order.tests.all()[0]
     with pytest.raises(NotFound):
         care.do_record_test(actor=actor_for(other), test_id=test.pk, result="negative")
 
@@ -104,7 +106,7 @@ def test_results_idempotent_and_positive_opens_a_case(city: City) -> None:
     case = Case.objects.get(person_id=order.person_id)
     assert (order.status, order.case_id, case.found_in) == (OrderStatus.CONVERTED, case.pk,
                                                             "quarantine")
-    assert order.room.state == RoomState.DISINFECTING
+    assert order.room is not None and order.room.state == RoomState.DISINFECTING
     with pytest.raises(Conflict):
         care.do_record_check(actor=staff, order_id=order.pk, temperature="36.5", symptoms=[],
                              mood=4)

@@ -116,7 +116,7 @@ def test_create_one_order_checks_its_fields(city: City) -> None:
                                reason="inbound")
     assert not QuarantineOrder.objects.exists()
     order = orders.do_create_order(actor=actor, person_id=person.pk, reason="inbound")
-    assert order.starts_on == NOW.date() and order.tests.first().due_on == NOW.date()
+    assert order.starts_on == NOW.date() and order.tests.all()[0].due_on == NOW.date()
     with pytest.raises(Conflict):
         orders.do_create_order(actor=actor, person_id=person.pk, reason="inbound")
 
@@ -132,7 +132,7 @@ def test_orders_seen_by_residence_and_by_facility(city: City) -> None:
     with pytest.raises(NotFound):
         orders.get_order(actor=officer2, order_id=order.pk)
     facility = make_facility(unit=d2.unit)
-    room = facility.rooms.first()
+    room = facility.rooms.all()[0]
     QuarantineOrder.objects.filter(pk=order.pk).update(
         facility=facility, room=room, status=OrderStatus.IN_FACILITY, arrived_at=NOW)
     room.state = RoomState.OCCUPIED

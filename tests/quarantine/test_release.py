@@ -47,7 +47,7 @@ def test_release_refused_then_home_phase_then_completed(
     done = release.do_release(actor=manager, order_id=order.pk)  # on day 7, after its test
     assert done.status == OrderStatus.AT_HOME and done.certificate_no == (
         f"QR20220709-{order.pk:07d}")
-    assert done.room.state == RoomState.DISINFECTING
+    assert done.room is not None and done.room.state == RoomState.DISINFECTING
     assert list(orders.orders_for(grid).filter(status=OrderStatus.AT_HOME)) == [done]
     move_clock(monkeypatch, dt.date(2022, 7, 12))
     home = order.tests.get(phase="home")
