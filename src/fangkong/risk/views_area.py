@@ -84,6 +84,7 @@ def _detail(request: HttpRequest, area_id: int, *, forms: dict[str, DomainForm] 
     return render(request, "risk/area.html", {
         "area": area, "evaluation": evaluation,
         "unmet": lifting.describe_unmet(evaluation.step) if evaluation else "",
+        "target_label": _target_label(evaluation),
         "members": queries.area_members(area).count(),
         "cases": area.cases.order_by("-result_at"),
         "events": area.events.select_related("actor"),
@@ -95,6 +96,11 @@ def _detail(request: HttpRequest, area_id: int, *, forms: dict[str, DomainForm] 
         "map": areas_map([area], staff=True),
         "can_manage": actor.can(Right.RISK_MANAGE) and area.status == AreaStatus.ACTIVE,
         "can_approve": actor.can(Right.RISK_APPROVE)}, status=status)
+
+
+def _target_label(evaluation: lifting.Evaluation | None) -> str:
+    target = evaluation.step.target if evaluation else ""
+    return str(RiskLevel(target).label) if target in RiskLevel.values else ""
 
 
 @needs(Right.RISK_VIEW)
