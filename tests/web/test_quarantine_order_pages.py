@@ -97,3 +97,23 @@ def test_certificate_and_policies(city: City, officer1: Client, officer2: Client
     policies.force_login(User.objects.get(username="maker1"))
     text = policies.get("/quarantine/policies/").content.decode()
     assert "9th edition" in text and "20 measures" in text and "7 d centralised + 3 d" in text
+
+
+def test_api_orders(city: City, officer1: Client, officer2: Client) -> None:
+    person = city.districts[0].persons[2]
+    bad = officer1.post("/api/v1/quarantine/orders", {"person_id": person.pk, "reason": "x"},
+                        content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["field"] == "reason"
+    made = officer1.post("/api/v1/quarantine/orders",
+                         {"person_id": person.pk, "reason": "inbound"},
+                         content_type="application/json")
+    assert made.status_code == 201 and made.json()["tests"]
+    order_id = made.json()["id"]
+    assert "*" in made.json()["id_number"]
+    assert officer2.get(f"/api/v1/quarantine/orders/{order_id}").status_code == 404
+    assert officer2.get("/api/v1/quarantine/orders").json() == []
+    listed = officer1.get("/api/v1/quarantine/orders").json()
+    assert [o["id"] for o in listed] == [order_id]
+    cancelled = officer1.post(f"/api/v1/quarantine/orders/{order_id}/cancel",
+                              {"reason": "wrong person"}, content_type="application/json")
+    assert cancelled.json()["status"] == "cancelled"
