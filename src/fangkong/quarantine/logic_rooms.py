@@ -254,27 +254,41 @@ def _reason(group: Group, rooms: Sequence[RoomSlot]) -> str:
 
 
 class _Pool:
-    """Remaining rooms by type and facility, handed out household-first."""
+    """Remaining rooms by type and facility. Facilities fill one after another (fewer sites
+    to staff), a household's later groups follow its first, the home district comes first."""
 
     def __init__(self, rooms: Sequence[RoomSlot]) -> None:
         self.free: dict[tuple[RoomType, int], list[RoomSlot]] = defaultdict(list)
-        self.left: dict[int, int] = defaultdict(int)
-        self.district: dict[int, int | None] = {}
+        sites: dict[tuple[RoomType, object], set[int]] = defaultdict(set)
         for r in sorted(rooms, key=lambda r: r.key, reverse=True):
-            self.free[((r.capacity, r.accessible, r.active), r.facility)].append(r)
-            self.left[r.facility] += 1
-            self.district[r.facility] = r.district
+            rt = (r.capacity, r.accessible, r.active)
+            self.free[(rt, r.facility)].append(r)
+            sites[(rt, ("district", r.district))].add(r.facility)
+            sites[(rt, "all")].add(r.facility)
+        self.order = {k: sorted(v) for k, v in sites.items()}
+        self.pos: dict[tuple[RoomType, object], int] = defaultdict(int)
+
+    def _first(self, rt: RoomType, where: object) -> int | None:
+        """The first facility of ``where`` with a free room of type ``rt`` (amortised O(1):
+        rooms are never given back, so the pointer only moves forward)."""
+        facilities = self.order.get((rt, where), [])
+        i = self.pos[(rt, where)]
+        while i < len(facilities) and not self.free[(rt, facilities[i])]:
+            i += 1
+        self.pos[(rt, where)] = i
+        return facilities[i] if i < len(facilities) else None
 
     def take(self, types: list[RoomType], group: Group, home: int | None) -> RoomSlot:
-        def rank(item: tuple[RoomType, int]) -> tuple[int, int, int, int]:
-            _rt, facility = item
-            return (int(facility != home), int(self.district[facility] != group.home_district),
-                    -self.left[facility], facility)
-
-        candidates = [(rt, f) for (rt, f), rs in self.free.items() if rt in types and rs]
-        rt, facility = min(candidates, key=rank)
-        self.left[facility] -= 1
-        return self.free[(rt, facility)].pop()
+        if home is not None:
+            for rt in types:
+                if self.free[(rt, home)]:
+                    return self.free[(rt, home)].pop()
+        for where in (("district", group.home_district), "all"):
+            found = [(f, rt) for rt in types if (f := self._first(rt, where)) is not None]
+            if found:
+                facility, rt = min(found)
+                return self.free[(rt, facility)].pop()
+        raise AssertionError("the type flow promised a room")  # pragma: no cover
 
 
 def assign(groups: Sequence[Group], rooms: Sequence[RoomSlot]) -> Plan:
