@@ -148,3 +148,13 @@ def test_api_lists_and_scopes(city: City, officer1: Client, officer2: Client) ->
                            content_type="application/json").json()
     assert arrived["status"] == "arrived" and arrived["order_ids"] == [order_id]
     assert officer2.get(f"/api/v1/quarantine/batches/{bid}").status_code == 404
+
+
+def test_pages_render_in_the_default_language(city: City, officer1: Client) -> None:
+    f = make_facility(unit=city.districts[0].unit, rooms=3, family_rooms=1)
+    make_order(city.districts[0].persons[0], exposure=T0)
+    for url in (reverse("quarantine_facilities"), reverse("quarantine_facility", args=[f.pk]),
+                reverse("quarantine_assign"), reverse("quarantine_assign") + "?standby=1",
+                reverse("quarantine_batches")):
+        page = officer1.get(url)
+        assert page.status_code == 200 and 'lang="zh-hans"' in page.content.decode()
