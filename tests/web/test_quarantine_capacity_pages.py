@@ -61,7 +61,7 @@ def test_a_district_sees_its_forecast_and_rooms(world: dict[str, User]) -> None:
     response = login(world["officer1"]).get("/quarantine/capacity/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "F1" in html and "F2" not in html
+    assert "F1隔离酒店" in html and "F2隔离酒店" not in html  # names: a CSRF token may hold "F1"
     chart = chart_of(html)
     assert chart["usable"] == [2] * 7
     assert chart["needed"][0] == 1 + 3 + 0  # one in a room, three waiting, no recent inflow
@@ -86,7 +86,7 @@ def test_the_city_sees_the_short_district_first_and_can_narrow(world: dict[str, 
 def test_the_other_district_sees_none_of_the_first(world: dict[str, User], city: City) -> None:
     client = login(world["officer2"])
     html = client.get(f"/quarantine/capacity/?unit={city.districts[0].unit.pk}").content.decode()
-    assert "F1" not in html and chart_of(html)["usable"] == [6] * 7
+    assert "F1隔离酒店" not in html and chart_of(html)["usable"] == [6] * 7
     do_raise_capacity_alerts()
     assert 'data-alert="' not in client.get("/quarantine/alerts/").content.decode()
     assert client.get(f"{API}/alerts").json() == []
@@ -99,6 +99,9 @@ def test_rights_of_the_pages(world: dict[str, User]) -> None:
     assert login(world["volunteer"]).get("/quarantine/capacity/").status_code == 403
     assert login(world["volunteer"]).get("/quarantine/alerts/").status_code == 403
     assert login(world["staff1"]).get("/quarantine/alerts/").status_code == 200
+    chinese = Client()  # the city's default language
+    chinese.force_login(world["admin"])
+    assert chinese.get("/quarantine/capacity/").status_code == 200
 
 
 def test_alerts_are_listed_by_kind_and_resolved_with_a_note(world: dict[str, User]) -> None:
@@ -108,6 +111,8 @@ def test_alerts_are_listed_by_kind_and_resolved_with_a_note(world: dict[str, Use
     html = staff.get("/quarantine/alerts/").content.decode()
     assert f'data-alert="{alert.pk}"' in html and "rooms short" in html
     assert "short of 2 rooms from" in html
+    assert 'data-kind="capacity">rooms short <b>1</b>' in html  # open alerts by kind
+    assert 'data-kind="fever">fever or symptoms <b>0</b>' in html
     assert 'data-alert="' not in staff.get("/quarantine/alerts/?kind=fever").content.decode()
 
     url = f"/quarantine/alerts/{alert.pk}/resolve/"
