@@ -12,4 +12,5 @@ def now() -> dt.datetime:
 
 
 def city_today() -> dt.date:
-    return timezone.localdate()
+    """Today in the city's zone, following :func:`now` (so a test that moves one moves both)."""
+    return timezone.localdate(now())

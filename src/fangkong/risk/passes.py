@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
-from fangkong.core.errors import Conflict, DomainError
+from fangkong.core.errors import Conflict, DomainError, NotFound
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.rights import Right
 from fangkong.registry.models import Household, Person
@@ -37,7 +37,7 @@ from fangkong.risk.models import (
     RiskArea,
 )
 from fangkong.risk.policy import risk_rules
-from fangkong.risk.queries import area_for
+from fangkong.risk.queries import area_for, visible
 from fangkong.risk.requests import covers, place_at
 
 SIGNING_SALT = "risk.pass"
@@ -181,15 +181,18 @@ def verdict(exit_pass: ExitPass | None, gate: Gate, at: dt.datetime) -> str:
 
 def gates_for(actor: Actor) -> QuerySet[Gate]:
     """Open gates of active areas the actor may check, by area and name."""
-    return scope(Gate.objects.filter(active=True, area__status=AreaStatus.ACTIVE)
-                 .select_related("area"), actor).order_by("area__code", "name")
+    return visible(Gate.objects.filter(active=True, area__status=AreaStatus.ACTIVE)
+                   .select_related("area"), actor, via="area__").order_by("area__code", "name")
 
 
 def check_pass_at_gate(*, actor: Actor, gate_id: int, token: str) -> PassCheck:
     """Check a scanned pass at a gate; every scan is stored with its answer."""
     actor.require(Right.GATE_CHECK)
     with transaction.atomic():
-        gate = get_scoped(Gate.objects.select_related("area"), actor, what="gate", pk=gate_id)
+        gate = visible(Gate.objects.select_related("area"), actor,
+                       via="area__").filter(pk=gate_id).first()
+        if gate is None:
+            raise NotFound("gate")
         if not gate.active:
             raise Conflict(_("this gate is closed"), field="gate_id")
         exit_pass = read_pass_token(token) if len(token) <= TOKEN_MAX else None

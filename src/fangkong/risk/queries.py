@@ -4,22 +4,40 @@ only, through its own function)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
+from fangkong.core.errors import NotFound
 from fangkong.core.jurisdiction import Actor, get_scoped, scope, within
 from fangkong.registry.models import Household, Person
 from fangkong.risk.logic import LEVELS
 from fangkong.risk.models import AreaStatus, LiftProposal, ProposalStatus, RiskArea, RiskLevel
 
+M = TypeVar("M", bound=Model)
+
+
+def visible(qs: QuerySet[M], actor: Actor, *, via: str = "") -> QuerySet[M]:
+    """Rows of areas placed in the actor's subtree, and of areas drawn over a node above the
+    actor: a grid worker or gate keeper inside a community-wide sealed area works for it."""
+    unit = actor.unit
+    if unit is None:
+        return qs.none()
+    above = [pk for pk in (unit.district_id, unit.street_id, unit.community_id, unit.grid_id)
+             if pk is not None and pk != unit.pk]
+    return scope(qs, actor) | qs.filter(**{f"{via}unit_id__in": above})
+
 
 def areas_for(actor: Actor) -> QuerySet[RiskArea]:
-    """Areas placed in the actor's subtree, newest first."""
-    return scope(RiskArea.objects.all(), actor).order_by("-started_at", "-id")
+    """Areas the actor works in (see :func:`visible`), newest first."""
+    return visible(RiskArea.objects.all(), actor).order_by("-started_at", "-id")
 
 
 def area_for(actor: Actor, area_id: int) -> RiskArea:
-    return get_scoped(RiskArea.objects.all(), actor, what="risk area", pk=area_id)
+    area = areas_for(actor).filter(pk=area_id).first()
+    if area is None:
+        raise NotFound("risk area")
+    return area
 
 
 def area_members(area: RiskArea) -> QuerySet[Person]:
