@@ -12,7 +12,7 @@ from fangkong.core.jurisdiction import Actor, units_in_scope
 from fangkong.core.models import Level
 from fangkong.quarantine.facilities import MAX_CAPACITY, MAX_FLOORS, MAX_PER_FLOOR
 from fangkong.quarantine.models import DutyRole
-from fangkong.testing.forms_campaign import WHEN, DomainForm
+from fangkong.web.forms import WHEN, DomainForm
 
 PICKER_LIMIT = 400
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.quarantine.care import SYMPTOMS
 from fangkong.quarantine.models import OrderReason, OrderStatus
-from fangkong.testing.forms_campaign import WHEN, DomainForm
+from fangkong.web.forms import WHEN, DomainForm
 
 REASONS = [(r.value, r.label) for r in OrderReason if r != OrderReason.OTHER]
 

@@ -108,17 +108,11 @@ def batch_add(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     raw = request.POST.get("facility_id", "")
     form = _batch_form(actor, int(raw) if raw.isdigit() else None, request.POST)
-    if form.is_valid():
-        try:
-            batch = transport.do_create_batch(actor=actor, **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Batch %(code)s planned.") % {"code": batch.code})
-            return redirect("quarantine_batch", batch.pk)
-    return _batches(request, form, status=422)
+    batch = form.submit(transport.do_create_batch, actor=actor)
+    if batch is None:
+        return _batches(request, form, status=422)
+    messages.success(request, _("Batch %(code)s planned.") % {"code": batch.code})
+    return redirect("quarantine_batch", batch.pk)
 
 
 @needs(Right.QUARANTINE_VIEW)

@@ -138,36 +138,23 @@ def room_state(request: HttpRequest, facility_id: int, room_id: int) -> HttpResp
 @needs(Right.QUARANTINE_MANAGE)
 def rooms_add(request: HttpRequest, facility_id: int) -> HttpResponse:
     form = RoomsForm(request.POST)
-    if form.is_valid():
-        try:
-            added = facilities.do_add_rooms(actor=actor_of(request), facility_id=facility_id,
-                                            **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("%(n)d rooms added.") % {"n": len(added)})
-            return redirect("quarantine_facility", facility_id)
-    return _detail(request, facility_id, {"rooms_form": form}, status=422)
+    added = form.submit(facilities.do_add_rooms, actor=actor_of(request),
+                        facility_id=facility_id)
+    if added is None:
+        return _detail(request, facility_id, {"rooms_form": form}, status=422)
+    messages.success(request, _("%(n)d rooms added.") % {"n": len(added)})
+    return redirect("quarantine_facility", facility_id)
 
 
 @require_POST
 @needs(Right.QUARANTINE_MANAGE)
 def shift_add(request: HttpRequest, facility_id: int) -> HttpResponse:
     form = ShiftForm(request.POST)
-    if form.is_valid():
-        try:
-            facilities.do_add_shift(actor=actor_of(request), facility_id=facility_id,
-                                    **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Shift added to the roster."))
-            return redirect("quarantine_facility", facility_id)
-    return _detail(request, facility_id, {"shift_form": form}, status=422)
+    if form.submit(facilities.do_add_shift, actor=actor_of(request),
+                   facility_id=facility_id) is None:
+        return _detail(request, facility_id, {"shift_form": form}, status=422)
+    messages.success(request, _("Shift added to the roster."))
+    return redirect("quarantine_facility", facility_id)
 
 
 urlpatterns: list[URLPattern] = [

@@ -77,18 +77,10 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
 @needs(Right.QUARANTINE_CARE)
 def order_check(request: HttpRequest, order_id: int) -> HttpResponse:
     form = CheckForm(request.POST)
-    if form.is_valid():
-        try:
-            care.do_record_check(actor=actor_of(request), order_id=order_id,
-                                 **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Daily check recorded."))
-            return redirect("quarantine_order", order_id)
-    return _order_page(request, order_id, check_form=form, status=422)
+    if form.submit(care.do_record_check, actor=actor_of(request), order_id=order_id) is None:
+        return _order_page(request, order_id, check_form=form, status=422)
+    messages.success(request, _("Daily check recorded."))
+    return redirect("quarantine_order", order_id)
 
 
 def _act(request: HttpRequest, order_id: int, action: Any, done: str) -> HttpResponse:

@@ -14,8 +14,8 @@ from fangkong.core.jurisdiction import Actor, scope, units_in_scope
 from fangkong.core.models import Level
 from fangkong.registry.models import Building
 from fangkong.risk.models import RiskLevel
-from fangkong.testing.forms_campaign import WHEN, DomainForm
 from fangkong.tracing.models import Case
+from fangkong.web.forms import WHEN, DomainForm
 
 PICKER_LIMIT = 400
 CASE_LIMIT = 200

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.risk.models import CareStatus, PassPurpose, Priority, RequestKind
-from fangkong.testing.forms_campaign import WHEN, DomainForm
+from fangkong.web.forms import WHEN, DomainForm
 
 Choices = list[tuple[Any, str]]
 

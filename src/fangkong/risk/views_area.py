@@ -22,8 +22,8 @@ from fangkong.risk import actions_area, lifting, queries
 from fangkong.risk.evidence import local_day
 from fangkong.risk.forms_area import DecideForm, DesignateForm, GateForm, LinkCaseForm, RaiseForm
 from fangkong.risk.models import AreaStatus, RiskArea, RiskLevel
-from fangkong.testing.forms_campaign import DomainForm
 from fangkong.web.access import actor_of, needs
+from fangkong.web.forms import DomainForm
 
 LIST_LIMIT = 500
 
@@ -111,17 +111,10 @@ def area_page(request: HttpRequest, area_id: int) -> HttpResponse:
 def _act(request: HttpRequest, area_id: int, *, key: str, form: DomainForm,
          act: Any, done: str) -> HttpResponse:
     """Run one area action from a posted form; errors go back on the form's fields."""
-    if form.is_valid():
-        try:
-            act(actor=actor_of(request), area_id=area_id, **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, done)
-            return redirect("risk_area", area_id)
-    return _detail(request, area_id, forms={key: form}, status=422)
+    if form.submit(act, actor=actor_of(request), area_id=area_id) is None:
+        return _detail(request, area_id, forms={key: form}, status=422)
+    messages.success(request, done)
+    return redirect("risk_area", area_id)
 
 
 @require_POST

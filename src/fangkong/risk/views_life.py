@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core import clock
-from fangkong.core.errors import DomainError, NotFound, PermissionDenied
+from fangkong.core.errors import DomainError, NotFound
 from fangkong.core.jurisdiction import Actor, units_in_scope
 from fangkong.core.rights import Right
 from fangkong.risk import requests, roster, views_household, views_passes
@@ -74,18 +74,12 @@ def board_page(request: HttpRequest) -> HttpResponse:
 def request_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = RequestForm(request.POST, households=household_choices(actor))
-    if form.is_valid():
-        try:
-            req = requests.do_create_request(actor=actor, **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Request %(id)d filed for %(address)s.")
-                             % {"id": req.pk, "address": req.household.address})
-            return redirect("risk_requests")
-    return _board(request, form, status=422)
+    req = form.submit(requests.do_create_request, actor=actor)
+    if req is None:
+        return _board(request, form, status=422)
+    messages.success(request, _("Request %(id)d filed for %(address)s.")
+                     % {"id": req.pk, "address": req.household.address})
+    return redirect("risk_requests")
 
 
 def _posted_int(request: HttpRequest, name: str) -> int:

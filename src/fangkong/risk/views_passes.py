@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core import clock
-from fangkong.core.errors import DomainError, NotFound, PermissionDenied
 from fangkong.core.jurisdiction import Actor, get_scoped
 from fangkong.core.rights import Right
 from fangkong.registry.models import Person
@@ -60,19 +59,11 @@ def passes_page(request: HttpRequest, area_id: int) -> HttpResponse:
 def pass_issue(request: HttpRequest, area_id: int) -> HttpResponse:
     actor = actor_of(request)
     form = _form(actor, area_for(actor, area_id), request.POST)
-    if form.is_valid():
-        try:
-            exit_pass = passes.do_issue_pass(actor=actor, area_id=area_id,
-                                             **form.cleaned_data)
-        except (NotFound, PermissionDenied):
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Pass %(serial)s issued.")
-                             % {"serial": exit_pass.serial})
-            return redirect("risk_pass", exit_pass.pk)
-    return _page(request, area_id, form, status=422)
+    exit_pass = form.submit(passes.do_issue_pass, actor=actor, area_id=area_id)
+    if exit_pass is None:
+        return _page(request, area_id, form, status=422)
+    messages.success(request, _("Pass %(serial)s issued.") % {"serial": exit_pass.serial})
+    return redirect("risk_pass", exit_pass.pk)
 
 
 @require_POST

@@ -8,21 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.errors import DomainError
 from fangkong.testing.models import POOL_SIZES, SampleKind, SiteKind
+from fangkong.web.forms import WHEN, DomainForm
 
-WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+__all__ = ["WHEN", "DomainForm"]
 POOL_CHOICES = [(str(n), _("single tube") if n == 1 else f"{n}-in-1") for n in POOL_SIZES]
-
-
-class DomainForm(forms.Form):
-    def add_domain_error(self, exc: DomainError) -> None:
-        name = exc.field or ""
-        field = next((f for f in (name, name.removesuffix("_id")) if f in self.fields), None)
-        self.add_error(field, exc.message)
-
-    def values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
 class CampaignForm(DomainForm):
