@@ -7,14 +7,14 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import DomainError
+from fangkong.core.versions import version_in_force
 from fangkong.quarantine.logic import QuarantineRules
 from fangkong.quarantine.models import QuarantinePolicy
 
 
 def quarantine_policy_in_force(*, on: dt.date) -> QuarantinePolicy:
     """The latest version effective on ``on``; before the first, the first."""
-    qs = QuarantinePolicy.objects.order_by("-effective_from", "-id")
-    found = qs.filter(effective_from__lte=on).first() or qs.order_by("effective_from").first()
+    found = version_in_force(QuarantinePolicy.objects.all(), on=on)
     if found is None:
         raise DomainError(_("no quarantine policy is configured"), field="policy")
     return found

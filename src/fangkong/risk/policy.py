@@ -7,14 +7,14 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import DomainError
+from fangkong.core.versions import version_in_force
 from fangkong.risk.logic import RiskRules
 from fangkong.risk.models import RiskPolicy
 
 
 def risk_policy_in_force(*, on: dt.date) -> RiskPolicy:
     """The latest version effective on ``on``; before the first, the first."""
-    qs = RiskPolicy.objects.order_by("-effective_from", "-id")
-    found = qs.filter(effective_from__lte=on).first() or qs.order_by("effective_from").first()
+    found = version_in_force(RiskPolicy.objects.all(), on=on)
     if found is None:
         raise DomainError(_("no risk-area policy is configured"), field="policy")
     return found

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import DomainError
+from fangkong.core.versions import version_in_force
 from fangkong.testing.logic import PlanPolicy
 from fangkong.testing.models import Campaign, ScreeningPolicy
 
@@ -15,8 +16,7 @@ from fangkong.testing.models import Campaign, ScreeningPolicy
 def policy_in_force(*, on: dt.date) -> ScreeningPolicy:
     """The latest version effective on ``on``; before the first, the first; with none at
     all, an unsaved version of the defaults."""
-    qs = ScreeningPolicy.objects.order_by("-effective_from", "-id")
-    found = qs.filter(effective_from__lte=on).first() or qs.order_by("effective_from").first()
+    found = version_in_force(ScreeningPolicy.objects.all(), on=on)
     return found or ScreeningPolicy(name="defaults", effective_from=on, params={})
 
 

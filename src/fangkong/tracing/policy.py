@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import DomainError
+from fangkong.core.versions import version_in_force
 from fangkong.tracing.engine.base import ContactPolicy, infectious_start
 from fangkong.tracing.models import Case, TracingPolicy
 
@@ -16,8 +17,7 @@ from fangkong.tracing.models import Case, TracingPolicy
 def policy_in_force(*, on: dt.date) -> TracingPolicy:
     """The latest version effective on ``on``; before the first version, the first one (the
     earliest rules known); with no versions at all, an unsaved version of the defaults."""
-    qs = TracingPolicy.objects.order_by("-effective_from", "-id")
-    found = qs.filter(effective_from__lte=on).first() or qs.order_by("effective_from").first()
+    found = version_in_force(TracingPolicy.objects.all(), on=on)
     return found or TracingPolicy(name="defaults", effective_from=on, contact={})
 
 
