@@ -23,12 +23,36 @@ def test_every_api_operation_declares_a_right() -> None:
     assert not missing, f"operations without @requires: {missing}"
 
 
-@pytest.mark.parametrize("path", sorted(SRC.glob("*/logic.py")), ids=lambda p: p.parent.name)
-def test_logic_modules_do_not_import_django(path: Path) -> None:
+def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not any(m.split(".")[0] == "django" for m in imported)
+    return imported | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                       for a in n.names}
+
+
+@pytest.mark.parametrize("path", sorted(SRC.glob("*/logic*.py")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_logic_modules_do_not_import_django(path: Path) -> None:
+    assert not any(m.split(".")[0] == "django" for m in _imports(path))
+
+
+# Domains that must not import the ones named: the flow between domains runs one way.
+NEVER_IMPORTS = {
+    "tracing": {"testing", "risk", "quarantine"},
+    "testing": {"risk", "quarantine"},
+    "risk": {"quarantine"},
+    "registry": {"tracing", "testing", "risk", "quarantine"},
+}
+
+
+@pytest.mark.parametrize("domain", sorted(NEVER_IMPORTS))
+def test_domains_import_one_way(domain: str) -> None:
+    wrong = sorted(
+        f"{path.relative_to(SRC)} imports {module}"
+        for path in (SRC / domain).rglob("*.py")
+        for module in _imports(path)
+        if module.split(".")[:2] in ([["fangkong", d] for d in NEVER_IMPORTS[domain]]))
+    assert not wrong, wrong
 
 
 def test_synth_does_not_import_django() -> None:
