@@ -11,12 +11,16 @@ import random
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.bench_registry import summarize
+from benchmarks.quarantine_fixture import BATCH, make_hotels, make_orders, make_user
 from fangkong.core import clock
 from fangkong.core.models import AdminUnit, Level
 from fangkong.quarantine.models import (
@@ -36,9 +40,6 @@ from fangkong.quarantine.models import (
 from fangkong.quarantine.orders import today
 from fangkong.quarantine.policy import rules_of
 from fangkong.registry.models import Person
-
-from benchmarks.bench_registry import summarize
-from benchmarks.quarantine_fixture import BATCH, make_hotels, make_orders, make_user
 
 CENTRALISED_SHARE = 0.85
 CHECKED_YESTERDAY = 0.97
@@ -80,10 +81,10 @@ def build_board(*, people: int, hotels: int, exclude: set[int], rng: random.Rand
                 starts=days[:5], rooms=rooms, centralised_days=5, home_days=3)
     make_orders(chosen[central:], policy=policy, status=OrderStatus.AT_HOME,
                 kind=OrderKind.HOME, reason=OrderReason.RISK_AREA, starts=days, home_days=7)
-    orders = list(QuarantineOrder.objects.filter(
+    orders: list[dict[str, Any]] = [dict(o) for o in QuarantineOrder.objects.filter(
         status__in=[OrderStatus.IN_FACILITY, OrderStatus.AT_HOME]).values(
         "pk", "kind", "starts_on", "facility_id", "district_id", "street_id", "community_id",
-        "grid_id"))
+        "grid_id")]
     rules = rules_of(policy)
     with transaction.atomic():
         tests = _tests(orders, rules, day)
@@ -104,34 +105,58 @@ def _tests(orders: list[dict[str, Any]], rules: Any, day: dt.date) -> int:
                 for d in rule.tests_home]
         for phase, no, on in due:
             done = on < day
-            rows.append(ScheduledTest(
-                order_id=o["pk"], phase=phase, day_no=no, due_on=on,
-                sampled_at=now if done else None, resulted_at=now if done else None,
-                result=TestResult.NEGATIVE if done else TestResult.PENDING))
-    ScheduledTest.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
+            rows.append((o["pk"], phase, no, on, now if done else None, now if done else None,
+                         TestResult.NEGATIVE.value if done else TestResult.PENDING.value))
+    return insert(ScheduledTest, ["order", "phase", "day_no", "due_on", "sampled_at",
+                                  "resulted_at", "result"], rows)
 
 
 def _checks(orders: list[dict[str, Any]], day: dt.date, rng: random.Random) -> tuple[int, int]:
     now = clock.now()
     yesterday = day - dt.timedelta(days=1)
-    checks, alerts = [], []
+    checks: list[tuple[Any, ...]] = []
+    alerts: list[QuarantineAlert] = []
     for o in orders:
         for on, share in ((yesterday, CHECKED_YESTERDAY), (day, CHECKED_TODAY)):
             if on < o["starts_on"] or rng.random() >= share:
                 continue
             fever, low = rng.random() < FEVER, rng.random() < LOW_MOOD
-            checks.append(DailyCheck(order_id=o["pk"], day=on, at=now, mood=2 if low else 4,
-                                     temperature="37.8" if fever else "36.5"))
+            checks.append((o["pk"], on, now, 2 if low else 4,
+                           Decimal("37.8") if fever else Decimal("36.5"), [], False, ""))
             for kind, flag in ((AlertKind.FEVER, fever), (AlertKind.SUPPORT, low)):
                 if flag:
                     alerts.append(QuarantineAlert(
                         kind=kind, at=now, order_id=o["pk"], facility_id=o["facility_id"],
                         district_id=o["district_id"], street_id=o["street_id"],
                         community_id=o["community_id"], grid_id=o["grid_id"]))
-    DailyCheck.objects.bulk_create(checks, batch_size=BATCH)
+    insert(DailyCheck, ["order", "day", "at", "mood", "temperature", "symptoms",
+                        "needs_support", "note"], checks)
     QuarantineAlert.objects.bulk_create(alerts, batch_size=BATCH)
     return len(checks), len(alerts)
+
+
+def insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> int:
+    """Plain INSERTs of many rows (a fixture: model instances would cost most of the time);
+    each distinct value is prepared for the backend once, as the field would prepare it."""
+    meta = [cast(Field[Any, Any], model._meta.get_field(f)) for f in fields]
+    prepared: dict[tuple[int, Any], Any] = {}
+
+    def prep(i: int, v: Any) -> Any:
+        if isinstance(v, int | str) or v is None:
+            return v if not isinstance(v, bool) else meta[i].get_db_prep_save(v, connection)
+        key = (i, repr(v))
+        if key not in prepared:
+            prepared[key] = meta[i].get_db_prep_save(v, connection)
+        return prepared[key]
+
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in meta)
+    sql = (f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 - model names
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        for lo in range(0, len(rows), BATCH):
+            cursor.executemany(sql, [tuple(prep(i, v) for i, v in enumerate(r))
+                                     for r in rows[lo:lo + BATCH]])
+    return len(rows)
 
 
 def _cases(rng: random.Random) -> list[tuple[str, Callable[[], dict[str, int]]]]:
@@ -140,6 +165,7 @@ def _cases(rng: random.Random) -> list[tuple[str, Callable[[], dict[str, int]]]]
     assert district is not None
     big = max(Facility.objects.filter(code__startswith="QB-"),
               key=lambda f: f.rooms.count())
+    assert big.grid_id is not None
     staff_unit = AdminUnit.objects.get(pk=big.grid_id)
     clients = {
         "city": _client(make_user("bench-q-city", city, "quarantine_manager")),
@@ -198,13 +224,15 @@ def _baseline(where: tuple[str, list[Any]]) -> dict[str, int]:
     o, c = QuarantineOrder._meta.db_table, DailyCheck._meta.db_table
     a, t = QuarantineAlert._meta.db_table, ScheduledTest._meta.db_table
     day = today()
-    sql = [  # noqa: S608 - table names from the models, values as parameters
-        (f"SELECT o.status, count(*) FROM {o} o WHERE {cond} GROUP BY o.status", params),
-        (f"SELECT c.day, count(*) FROM {c} c JOIN {o} o ON o.id = c.order_id "
+    # Table names come from the models and values go as parameters.
+    sql = [
+        (f"SELECT o.status, count(*) FROM {o} o WHERE {cond} "  # noqa: S608
+         "GROUP BY o.status", params),
+        (f"SELECT c.day, count(*) FROM {c} c JOIN {o} o ON o.id = c.order_id "  # noqa: S608
          f"WHERE {cond} AND c.day = %s GROUP BY c.day", [*params, day]),
-        (f"SELECT a.kind, count(*) FROM {a} a JOIN {o} o ON o.id = a.order_id "
+        (f"SELECT a.kind, count(*) FROM {a} a JOIN {o} o ON o.id = a.order_id "  # noqa: S608
          f"WHERE {cond} AND a.resolved_at IS NULL GROUP BY a.kind", params),
-        (f"SELECT t.result, count(*) FROM {t} t JOIN {o} o ON o.id = t.order_id "
+        (f"SELECT t.result, count(*) FROM {t} t JOIN {o} o ON o.id = t.order_id "  # noqa: S608
          f"WHERE {cond} AND t.due_on = %s AND t.result = %s GROUP BY t.result",
          [*params, day, TestResult.PENDING.value]),
     ]
@@ -212,7 +240,7 @@ def _baseline(where: tuple[str, list[Any]]) -> dict[str, int]:
     with connection.cursor() as cursor:
         for query, args in sql:
             cursor.execute(query, args)
-            found.append({k: n for k, n in cursor.fetchall()})
+            found.append(dict(cursor.fetchall()))
     total, checked = sum(found[0].values()), sum(found[1].values())
     return {"total": total, "checked": checked, "missing": total - checked,
             "fever": found[2].get(AlertKind.FEVER.value, 0),

@@ -40,14 +40,13 @@ def run_backend(args: argparse.Namespace) -> None:
 def assign_case(work: dict[str, Any]) -> dict[str, Any]:
     """The whole action on the database: awaiting orders of the arrivals, the hotels of the
     first scenario, ``preview_assignment`` then ``do_assign_orders`` as a city manager."""
+    from benchmarks.quarantine_fixture import make_hotels, make_orders, make_user
     from fangkong.core.jurisdiction import actor_for
     from fangkong.core.models import AdminUnit, Level
     from fangkong.quarantine.assignment import do_assign_orders, preview_assignment
     from fangkong.quarantine.logic_rooms import RoomSlot
     from fangkong.quarantine.models import OrderStatus, QuarantinePolicy
     from fangkong.quarantine.orders import today
-
-    from benchmarks.quarantine_fixture import make_hotels, make_orders, make_user
 
     city = AdminUnit.objects.get(level=Level.CITY)
     manager = make_user("bench-q-manager", city, "quarantine_manager")

@@ -18,7 +18,6 @@ from fangkong.quarantine.models import (
     FacilityStatus,
     OrderKind,
     OrderReason,
-    OrderStatus,
     QuarantineOrder,
     QuarantinePolicy,
     Room,
@@ -37,7 +36,7 @@ def make_user(name: str, unit: AdminUnit, role: str) -> User:
 def grids_by_district() -> dict[int, list[AdminUnit]]:
     out: dict[int, list[AdminUnit]] = {}
     for grid in AdminUnit.objects.filter(level=Level.GRID).order_by("code"):
-        out.setdefault(grid.district_id, []).append(grid)
+        out.setdefault(grid.district_id or 0, []).append(grid)
     return out
 
 
