@@ -131,14 +131,16 @@ def _record_check(page: Any, temperature: str, *, symptom: str = "") -> None:
     if symptom:
         page.check(f"#check-form input[name=symptoms][value={symptom}]")
     page.click("#check-form button.primary")
-    page.wait_for_selector(".messages .success")
+    page.wait_for_selector(f"#checks td:has-text('{temperature}')")
+    assert "Daily check recorded" in page.inner_text(".messages")
 
 
 def _negative_result_due_today(page: Any) -> None:
     buttons = page.locator("#tests button[value=negative]")
     assert buttons.count() == 1  # the one test due today; later ones have no buttons yet
     buttons.click()
-    page.wait_for_selector(".messages .success")
+    page.wait_for_selector("#tests button[value=negative]", state="detached")
+    assert "Test result recorded" in page.inner_text(".messages")
 
 
 def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str, Any],
@@ -170,8 +172,9 @@ def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str
     assert "the centralised phase lasts until" in officer.inner_text(".messages")
 
     # The server's clock reaches the last centralised day: its test, a check, the release.
+    assert order.centralised_until is not None
     real_now, ahead = clock.now, order.centralised_until - today()
-    assert order.centralised_until is not None and ahead.days >= 1
+    assert ahead.days >= 1
     monkeypatch.setattr(clock, "now", lambda: real_now() + ahead)
     staff.goto(f"{base}/quarantine/orders/{order.pk}/")
     _record_check(staff, "36.6")
