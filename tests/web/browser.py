@@ -4,6 +4,7 @@ A module imports ``browser`` (registering the fixture) and sets ``pytestmark = B
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,3 +32,17 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield chromium
         chromium.close()
+
+
+RULE_VERSIONS = tuple(f"fangkong.{app}.migrations.0002_policy_versions"
+                      for app in ("tracing", "testing", "risk", "quarantine"))
+
+
+@pytest.fixture
+def rule_versions(transactional_db: None) -> None:
+    """Live-server tests flush every table when they end, the dated rule versions the data
+    migrations seeded included: seed them again (``get_or_create``, so it is harmless)."""
+    from django.apps import apps
+
+    for module in RULE_VERSIONS:
+        importlib.import_module(module).add_versions(apps, None)

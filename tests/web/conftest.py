@@ -10,7 +10,7 @@ from django.test import Client
 
 from fangkong.core.models import AdminUnit
 from tests.factories import City, make_user, small_city
-from tests.web.browser import browser  # noqa: F401 (the Playwright fixture of the browser tests)
+from tests.web.browser import browser, rule_versions  # noqa: F401 (fixtures of the browser tests)
 
 
 def rectangle(west: float, south: float, east: float, north: float) -> str:

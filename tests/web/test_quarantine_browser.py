@@ -11,13 +11,11 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep pictures of the pages."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from fangkong.core import clock
@@ -40,11 +38,8 @@ EXPOSED_DAYS_AGO = 4
 
 
 @pytest.fixture
-def people(city: City) -> dict[str, Any]:
-    """The quarantine roles and a facility of district 1. The rule versions are seeded again:
-    a live-server test before this one flushed the tables their migration filled."""
-    importlib.import_module("fangkong.quarantine.migrations.0002_policy_versions").add_versions(
-        apps, None)
+def people(city: City, rule_versions: None) -> dict[str, Any]:
+    """The quarantine roles and a facility of district 1."""
     make_facility(unit=city.districts[0].unit, code="F1", rooms=4, family_rooms=0)
     return quarantine_users(city)
 

@@ -10,13 +10,11 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep pictures of the pages."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from fangkong.risk.models import RequestStatus, RiskArea, SupplyRequest
@@ -28,12 +26,9 @@ pytestmark = BROWSER
 
 
 @pytest.fixture
-def people(city: City) -> dict[str, Any]:
+def people(city: City, rule_versions: None) -> dict[str, Any]:
     """The risk roles of district 1 (and district 2's officer), plus a gate keeper of the
-    whole district, who may open the gates of any of its areas. The rule versions are seeded
-    again: a live-server test before this one flushed the tables their migration filled."""
-    importlib.import_module("fangkong.risk.migrations.0002_policy_versions").add_versions(
-        apps, None)
+    whole district, who may open the gates of any of its areas."""
     users = risk_users(city)
     users["keeper"] = make_user("keeper", unit=city.districts[0].unit, roles=["gate_keeper"])
     return users
