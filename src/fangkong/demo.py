@@ -79,6 +79,24 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     path = " / ".join(u.name for u in above)
     plan.append(("grid1", grid, [Role.GRID_WORKER.value],
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
+    return plan + _risk_plan(districts)
+
+
+def _risk_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[str], str]]:
+    """The quarantine manager of the first district, and the volunteer and gate keeper of the
+    grid of its first sealed building (known once screening found its cases)."""
+    from fangkong.risk.demo import demo_grid
+
+    plan = []
+    if districts:
+        plan.append(("hotel1", districts[0], [Role.QUARANTINE_MANAGER.value],
+                     f"quarantine hotels of {districts[0].name}: rooms, transport, checks"))
+    sealed = demo_grid()
+    if sealed is not None:
+        plan.append(("volunteer1", sealed, [Role.VOLUNTEER.value],
+                     f"volunteer of the sealed building's grid {sealed.name}: requests"))
+        plan.append(("gate1", sealed, [Role.GATE_KEEPER.value],
+                     f"gate keeper of {sealed.name}: scans exit passes at the gates"))
     return plan
 
 
@@ -121,6 +139,33 @@ def seed_screening(*, seed: int = 2022) -> dict[str, int]:
 
     return seed_demo_screening(admin=actor("admin"), organiser=actor("officer1"),
                                lab=actor("lab1"), seed=seed)
+
+
+def seed_risk(*, seed: int = 2022) -> dict[str, int]:
+    """Risk areas of the first district (once; see risk.demo): designated by ``officer1``,
+    requests taken by ``volunteer1``, passes scanned by ``gate1``."""
+    from fangkong.core.jurisdiction import actor_for
+    from fangkong.risk.demo import seed_demo_risk
+
+    cast = {u.username: actor_for(u) for u in User.objects.filter(
+        username__in=["officer1", "volunteer1", "gate1"])}
+    if "officer1" not in cast:
+        return {}
+    return seed_demo_risk(officer=cast["officer1"], volunteer=cast.get("volunteer1"),
+                          gate=cast.get("gate1"), seed=seed)
+
+
+def seed_quarantine(*, seed: int = 2022) -> dict[str, int]:
+    """Quarantine hotels and orders of the first district (once; see quarantine.demo): run by
+    ``hotel1``, orders made by ``officer1``."""
+    from fangkong.core.jurisdiction import actor_for
+    from fangkong.quarantine.demo import seed_demo_quarantine
+
+    cast = {u.username: actor_for(u) for u in User.objects.filter(
+        username__in=["hotel1", "officer1"])}
+    if len(cast) < 2:
+        return {}
+    return seed_demo_quarantine(manager=cast["hotel1"], officer=cast["officer1"], seed=seed)
 
 
 def format_logins(logins: list[Login], *, url: str) -> str:

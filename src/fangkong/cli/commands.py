@@ -45,6 +45,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("tracing: " + ", ".join(f"{k} {v:,}" for k, v in seeded.items()), flush=True)
         screened = demo.seed_screening(seed=args.seed)
         print("screening: " + ", ".join(f"{k} {v:,}" for k, v in screened.items()), flush=True)
+        logins = demo.ensure_logins()  # the sealed building's volunteer and gate keeper
+        risk = demo.seed_risk(seed=args.seed)
+        print("risk: " + ", ".join(f"{k} {v:,}" for k, v in risk.items()), flush=True)
+        held = demo.seed_quarantine(seed=args.seed)
+        print("quarantine: " + ", ".join(f"{k} {v:,}" for k, v in held.items()), flush=True)
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
