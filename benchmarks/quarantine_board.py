@@ -138,7 +138,7 @@ def _checks(orders: list[dict[str, Any]], day: dt.date, rng: random.Random) -> t
 def insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> int:
     """Plain INSERTs of many rows (a fixture: model instances would cost most of the time);
     each distinct value is prepared for the backend once, as the field would prepare it."""
-    meta = [cast(Field[Any, Any], model._meta.get_field(f)) for f in fields]
+    meta = [cast("Field[Any, Any]", model._meta.get_field(f)) for f in fields]
     prepared: dict[tuple[int, Any], Any] = {}
 
     def prep(i: int, v: Any) -> Any:
