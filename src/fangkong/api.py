@@ -41,6 +41,7 @@ def requires(right: Right) -> Callable[[F], F]:
 
 def build_api() -> NinjaAPI:
     from fangkong.core.api import router as core_router
+    from fangkong.healthcode.api import router as healthcode_router
     from fangkong.quarantine.api import router as quarantine_router
     from fangkong.registry.api import router as registry_router
     from fangkong.risk.api import router as risk_router
@@ -61,6 +62,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/screening/", screening_router)
     api.add_router("/risk/", risk_router)
     api.add_router("/quarantine/", quarantine_router)
+    api.add_router("/healthcode/", healthcode_router)
     _map_errors(api)
     return api
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fangkong.testing",
     "fangkong.risk",
     "fangkong.quarantine",
+    "fangkong.healthcode",
     "fangkong.web",
 ]
 

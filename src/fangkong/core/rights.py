@@ -30,6 +30,10 @@ class Right(StrEnum):
     QUARANTINE_VIEW = "quarantine.view"  # facilities, rooms, orders, checks, capacity
     QUARANTINE_MANAGE = "quarantine.manage"  # facilities, rooms, orders, transport, release
     QUARANTINE_CARE = "quarantine.care"  # daily checks and test results of people in one's care
+    HEALTHCODE_VIEW = "healthcode.view"  # residents' codes with their reasons, appeals, alerts
+    HEALTHCODE_CHANGE = "healthcode.change"  # request a manual change (a second person approves)
+    HEALTHCODE_GATE = "healthcode.gate"  # a door's device: upload offline scans and check-ins
+    HEALTHCODE_REPORT = "healthcode.report"  # pharmacies and stations report sales and arrivals
 
 
 class Role(StrEnum):
@@ -45,6 +49,8 @@ class Role(StrEnum):
     QUARANTINE_STAFF = "quarantine_staff"
     VOLUNTEER = "volunteer"
     GATE_KEEPER = "gate_keeper"
+    DOOR_STAFF = "door_staff"
+    PHARMACY = "pharmacy"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -54,7 +60,7 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.COMMANDER: frozenset(
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
          Right.TRACING_VIEW, Right.SCREENING_VIEW, Right.RISK_VIEW, Right.RISK_APPROVE,
-         Right.QUARANTINE_VIEW}
+         Right.QUARANTINE_VIEW, Right.HEALTHCODE_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -76,17 +82,19 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.RISK_SUPPORT,
             Right.QUARANTINE_VIEW,
             Right.QUARANTINE_MANAGE,
+            Right.HEALTHCODE_VIEW,
+            Right.HEALTHCODE_CHANGE,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
                                    Right.TRACING_VIEW, Right.CONTACT_MANAGE,
                                    Right.SCREENING_VIEW, Right.SCREENING_MANAGE,
                                    Right.RISK_VIEW, Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
-                                   Right.QUARANTINE_CARE}),
+                                   Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                                  Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
                                  Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
-                                 Right.QUARANTINE_CARE}),
+                                 Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
                             Right.RISKPOINT_PUBLISH}),
@@ -99,6 +107,9 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     # Volunteers deliver to doors: they see requests (phones masked) and mark them done.
     Role.VOLUNTEER: frozenset({Right.RISK_VIEW, Right.RISK_SUPPORT}),
     Role.GATE_KEEPER: frozenset({Right.GATE_CHECK}),
+    # A door's staff see pass or stop on their device, never who the person is.
+    Role.DOOR_STAFF: frozenset({Right.HEALTHCODE_GATE}),
+    Role.PHARMACY: frozenset({Right.HEALTHCODE_REPORT}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
     Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
 }

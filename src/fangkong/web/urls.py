@@ -67,4 +67,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fangkong.testing.urls")),
     path("", include("fangkong.risk.urls")),
     path("", include("fangkong.quarantine.urls")),
+    path("", include("fangkong.healthcode.urls")),
 ]

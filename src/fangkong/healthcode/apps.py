@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HealthcodeConfig(AppConfig):
+    name = "fangkong.healthcode"
+    label = "healthcode"
+    verbose_name = "Health code"
