@@ -93,10 +93,12 @@ def _risk_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[st
                      f"quarantine hotels of {districts[0].name}: rooms, transport, checks"))
     sealed = demo_grid()
     if sealed is not None:
+        path = " / ".join(u.name for u in AdminUnit.objects.filter(
+            pk__in=[sealed.community_id, sealed.pk]).order_by("level"))
         plan.append(("volunteer1", sealed, [Role.VOLUNTEER.value],
-                     f"volunteer of the sealed building's grid {sealed.name}: requests"))
+                     f"volunteer of {path} (a sealed building): requests, roster, passes"))
         plan.append(("gate1", sealed, [Role.GATE_KEEPER.value],
-                     f"gate keeper of {sealed.name}: scans exit passes at the gates"))
+                     f"gate keeper of {path}: scans exit passes at the sealed building"))
     return plan
 
 

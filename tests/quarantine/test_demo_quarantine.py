@@ -98,9 +98,7 @@ def test_hotels_orders_and_care(seeded: dict[str, int]) -> None:
     converted = QuarantineOrder.objects.get(status=OrderStatus.CONVERTED)
     assert converted.case is not None and converted.case.found_in == FoundIn.QUARANTINE
     assert ScheduledTest.objects.filter(order=converted, result=Outcome.POSITIVE).exists()
-
-
-def test_capacity_forecast_says_something(seeded: dict[str, int]) -> None:
+    # The capacity forecast has something to say: rooms run short within the week.
     district = AdminUnit.objects.filter(level=Level.DISTRICT).order_by("code")[0]
     forecast = capacity_for(actor=_actor("officer1"), unit_id=district.pk)
     assert forecast.rooms_usable == Room.objects.exclude(state=RoomState.OUT_OF_SERVICE).count()
