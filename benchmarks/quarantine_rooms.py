@@ -35,7 +35,7 @@ ROOMS_PER_FLOOR = 10
 
 def pick_arrivals(city: Path, n: int, seed: int, today: dt.date) -> pd.DataFrame:
     """``n`` persons in arrival order: whole families (children, a disabled member), elders
-    living alone, and single adults (about 70 %) of households not otherwise quarantined."""
+    living alone, and single adults of households not otherwise quarantined (three in four)."""
     cols = ["person_id", "household_id", "grid_id", "birth_date", "over80_alone", "disabled"]
     p = pq.read_table(city / "persons.parquet", columns=cols).to_pandas()
     born = pd.to_datetime(p["birth_date"])
