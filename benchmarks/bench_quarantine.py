@@ -5,11 +5,12 @@ daily-check board for 100,000 people in quarantine, on SQLite and PostgreSQL.
 
 Rooms (no database, once): ``--arrivals`` people drawn from the synthetic city's households
 (three in four arriving without their household; families with children under 14,
-disabled members with a carer, elders living alone) are grouped by ``logic_rooms.group_arrivals`` and placed by
-``logic_rooms.assign`` into ``--hotels`` hotels (floors of ten: nine single rooms, one family
-room; two accessible rooms on floor 1), with as many rooms as ``--ratios`` x the groups. The
-baseline in the same run is a naive first-fit (groups in arrival order, first free room that
-fits). Both are measured against an exact maximum computed here by a plain max-flow.
+disabled members with a carer, elders living alone) are grouped by
+``logic_rooms.group_arrivals`` and placed by ``logic_rooms.assign`` into ``--hotels``
+hotels (floors of ten: nine single rooms, one family room; two accessible rooms on floor 1),
+with as many rooms as ``--ratios`` x the groups. The baseline in the same run is a naive
+first-fit (groups in arrival order, first free room that fits). Both are measured against
+an exact maximum computed here by a plain max-flow.
 
 Then per backend, in a fresh child process on a fresh database: the city is loaded; the
 arrivals become awaiting orders and the first scenario's rooms real rooms, and the full
