@@ -42,6 +42,28 @@ def record(
     target_type: str | None = None,
 ) -> AuditLog:
     """Write one audit row; the place of the target (if any) scopes who may read it."""
+    row = audit_row(actor=actor, verb=verb, target=target, before=before, after=after,
+                    target_type=target_type)
+    row.save(force_insert=True)
+    return row
+
+
+def record_many(rows: list[AuditLog]) -> None:
+    """Write rows built by :func:`audit_row` in one insert (an action touching thousands of
+    objects still writes one row per object, in the same transaction)."""
+    AuditLog.objects.bulk_create(rows, batch_size=1000)
+
+
+def audit_row(
+    *,
+    actor: Actor,
+    verb: str,
+    target: Model | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    target_type: str | None = None,
+) -> AuditLog:
+    """An unsaved audit row (see :func:`record`)."""
     row = AuditLog(
         at=clock.now(),
         actor_id=actor.user_id,
@@ -58,7 +80,6 @@ def record(
         row.street_id = target.street_id
         row.community_id = target.community_id
         row.grid_id = target.grid_id
-    row.save(force_insert=True)
     return row
 
 

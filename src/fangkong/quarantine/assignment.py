@@ -16,8 +16,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from fangkong.core import clock
-from fangkong.core.audit import record
+from fangkong.core.audit import audit_row, record, record_many
+from fangkong.core.bulk import update_rows
 from fangkong.core.jurisdiction import Actor, scope
+from fangkong.core.models import AuditLog
 from fangkong.core.rights import Right
 from fangkong.quarantine.logic_rooms import Arrival, Plan, RoomSlot, assign, group_arrivals
 from fangkong.quarantine.models import (
@@ -118,6 +120,7 @@ def _apply(actor: Actor, plan: Plan, orders: dict[int, QuarantineOrder],
     changed_orders: list[QuarantineOrder] = []
     changed_rooms: list[Room] = []
     facilities: dict[int, Facility] = {}
+    audit: list[AuditLog] = []
     for placement in plan.placements:
         room = rooms[placement.room.key]
         room.state, room.state_since = RoomState.OCCUPIED, now
@@ -128,12 +131,14 @@ def _apply(actor: Actor, plan: Plan, orders: dict[int, QuarantineOrder],
             order.facility_id, order.room_id = room.facility_id, room.pk
             changed_orders.append(order)
             result.assigned.append(order.pk)
-            record(actor=actor, verb="quarantine.order.assign", target=order,
-                   before={"facility": None, "room": None},
-                   after={"facility": room.facility_id, "room": room.pk,
-                          "room_number": room.number, "group": list(placement.group.keys)})
-    Room.objects.bulk_update(changed_rooms, ["state", "state_since"])
-    QuarantineOrder.objects.bulk_update(changed_orders, ["facility", "room"])
+            audit.append(audit_row(
+                actor=actor, verb="quarantine.order.assign", target=order,
+                before={"facility": None, "room": None},
+                after={"facility": room.facility_id, "room": room.pk,
+                       "room_number": room.number, "group": list(placement.group.keys)}))
+    update_rows(model=Room, fields=["state", "state_since"], objs=changed_rooms)
+    update_rows(model=QuarantineOrder, fields=["facility", "room"], objs=changed_orders)
+    record_many(audit)
     for facility in facilities.values():
         if facility.status == FacilityStatus.STANDBY:
             Facility.objects.filter(pk=facility.pk).update(status=FacilityStatus.ACTIVE)

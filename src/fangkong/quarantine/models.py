@@ -207,6 +207,9 @@ class QuarantineOrder(Placed):
             models.Index(fields=["facility", "status"], name="order_facility_status"),
             models.Index(fields=["grid", "status"], name="order_grid_status"),
             models.Index(fields=["status", "ends_on"], name="order_status_end"),
+            # the daily-check board pages a district's or street's home orders by number
+            models.Index(fields=["district", "status", "id"], name="order_district_status_id"),
+            models.Index(fields=["street", "status", "id"], name="order_street_status_id"),
         ]
 
 
@@ -240,7 +243,8 @@ class ScheduledTest(models.Model):
             models.UniqueConstraint(fields=["order", "phase", "day_no"],
                                     name="one_test_per_order_day"),
         ]
-        indexes = [models.Index(fields=["due_on", "result"], name="test_due_result")]
+        indexes = [models.Index(fields=["due_on", "result"], name="test_due_result"),
+                   models.Index(fields=["order", "due_on"], name="test_order_due")]
         ordering = ["due_on", "id"]
 
 
