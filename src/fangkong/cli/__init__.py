@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fangkong.cli import commands as c
 from fangkong.cli import files as f
+from fangkong.cli.healthcode import add_healthcode_parser
 from fangkong.cli.pools import add_pools_parser
 from fangkong.cli.trace import add_trace_parser
 
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _files(sub)
     add_trace_parser(sub)
     add_pools_parser(sub)
+    add_healthcode_parser(sub)
     sub.add_parser("purge", help="purge personal data past retention now").set_defaults(
         handler=c.cmd_purge)
     worker = sub.add_parser("worker", help="run the background job worker (huey)")
