@@ -143,3 +143,18 @@ def test_district_2_can_neither_ask_nor_decide_for_district_1(
     assert not changes.pending_changes(actor(users["officer2"])).exists()
     assert list(changes.pending_changes(actor(users["officer1b"]))) == [approval]
     assert not changes.overrides_in_scope(actor(users["officer2"])).exists()
+
+
+def test_the_code_follows_the_override_and_its_revocation(
+        city: City, users: dict[str, User]) -> None:
+    pytest.importorskip("fangkong.healthcode.recompute")
+    from fangkong.healthcode.models import PersonCode
+
+    person = city.districts[0].persons[0]
+    set_red = ask(users["officer1"], person, colour="red", days=3)
+    do_decide(actor=actor(users["officer1b"]), approval_id=set_red.pk, approve=True)
+    assert PersonCode.objects.get(person=person).colour == "red"
+    revoke = changes.do_request_revoke(actor=actor(users["officer1b"]),
+                                       override_id=Override.objects.get().pk, reason="error")
+    do_decide(actor=actor(users["officer1"]), approval_id=revoke.pk, approve=True)
+    assert PersonCode.objects.get(person=person).colour == "green"

@@ -140,3 +140,16 @@ def test_a_csv_without_the_columns_is_refused(city: City, users: dict[str, User]
     with pytest.raises(DomainError) as caught:
         reports.do_import_purchases(actor=actor(users["pharmacy1"]), data=b"id,when\n1,2\n")
     assert caught.value.field == "file" and "drug_class" in caught.value.message
+
+
+def test_a_sale_under_the_pharmacy_rule_raises_the_test_pop_up(
+        city: City, users: dict[str, User], monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("fangkong.healthcode.recompute")
+    from fangkong.healthcode.models import PersonCode
+
+    when = dt.datetime(2022, 6, 1, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: when + dt.timedelta(hours=1))
+    buyer = city.districts[0].persons[0]
+    reports.do_report_purchase(actor=actor(users["pharmacy1"]), person_id=buyer.pk,
+                               drug_class="fever", bought_at=when)
+    assert "test_missing" in PersonCode.objects.get(person=buyer).flags

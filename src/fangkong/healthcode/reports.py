@@ -211,3 +211,28 @@ def do_import_purchases(*, actor: Actor, data: bytes, venue_id: int | None = Non
     if answer.errors and not store_good:
         raise CsvRefused(CsvAnswer(errors=answer.errors))
     return answer
+
+
+BATCH_MAX = 1000
+
+
+def do_report_batch(*, actor: Actor, kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A device's queue of sales (``kind`` ``purchase``) or arrivals, each answered on its own
+    by its ``client_key``: ``stored``, ``unchanged`` (sent before) or ``refused`` with the field
+    and reason. A refused row does not stop the others; the device drops every answered row."""
+    actor.require(Right.HEALTHCODE_REPORT)
+    if len(rows) > BATCH_MAX:
+        raise DomainError(_("at most %(n)d rows at once") % {"n": BATCH_MAX}, field="rows")
+    report = do_report_purchase if kind == "purchase" else do_report_arrival
+    answers = []
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "client_key"}
+        answer: dict[str, Any] = {"client_key": row.get("client_key", "")}
+        try:
+            stored = report(actor=actor, **values)
+        except DomainError as exc:  # missing person (404) included: refused, like a bad field
+            answer.update(status="refused", field=exc.field or "person_id", detail=exc.message)
+        else:
+            answer.update(status="stored" if stored.created else "unchanged", id=stored.row.pk)
+        answers.append(answer)
+    return answers
