@@ -151,3 +151,22 @@ def test_api_requests_and_gate(city: City, area, en1: Client,  # type: ignore[no
                         content_type="application/json").json()
     assert forged["result"] == "forged"
     assert officer2.post(f"/api/v1/risk/passes/{issued.json()['id']}/revoke").status_code == 404
+
+
+def test_only_people_who_may_deliver_are_offered_as_assignees(  # type: ignore[no-untyped-def]
+        city: City, area, en1: Client) -> None:
+    grid = city.districts[0].grids[0]
+    make_user("keeper-x", unit=grid, roles=["gate_keeper"])
+    make_user("helper-x", unit=grid, roles=["volunteer"])
+    requests.do_create_request(actor=_actor("officer-en"),
+                               household_id=city.districts[0].households[0].pk, kind="medicine")
+    page = en1.get(reverse("risk_requests")).content.decode()
+    assert ">helper-x<" in page and ">keeper-x<" not in page
+
+
+def _actor(username: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import User
+
+    from fangkong.core.jurisdiction import actor_for
+
+    return actor_for(User.objects.get(username=username))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core import clock
 from fangkong.core.errors import DomainError, NotFound
 from fangkong.core.jurisdiction import Actor, units_in_scope
-from fangkong.core.rights import Right
+from fangkong.core.rights import Right, rights_for
 from fangkong.risk import requests, roster, views_household, views_passes
 from fangkong.risk.forms_life import CareForm, RequestForm
 from fangkong.risk.models import RequestKind, RequestStatus
@@ -46,8 +46,10 @@ def _helpers(actor: Actor) -> list[tuple[int, str]]:
     if not requests.may_dispatch(actor) or actor.unit is None:
         return [(actor.user_id, _("me"))] if actor.user_id else []
     users = get_user_model().objects.filter(
-        is_active=True, profile__unit__in=units_in_scope(actor)).order_by("username")
-    return [(u.pk, u.get_username()) for u in users[:PICKER_LIMIT]]
+        is_active=True, profile__unit__in=units_in_scope(actor)).select_related("profile")
+    able = [u for u in users.order_by("username")[:PICKER_LIMIT]
+            if Right.RISK_SUPPORT in rights_for(list(u.profile.roles))]
+    return [(u.pk, u.get_username()) for u in able]
 
 
 def _board(request: HttpRequest, form: RequestForm | None = None,
