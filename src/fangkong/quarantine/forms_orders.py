@@ -46,4 +46,5 @@ class CheckForm(DomainForm):
 
 
 class CancelForm(DomainForm):
-    reason = forms.CharField(label=_("Reason for cancelling"), max_length=2000)
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=2000,
+                             widget=forms.TextInput(attrs={"placeholder": _("why")}))

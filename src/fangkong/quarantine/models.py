@@ -219,7 +219,7 @@ class Phase(models.TextChoices):
 
 
 class TestResult(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", _("no result yet")
     NEGATIVE = "negative", _("negative")
     POSITIVE = "positive", _("positive")
 
