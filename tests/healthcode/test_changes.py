@@ -53,15 +53,15 @@ def test_a_rejected_request_writes_no_override(city: City, users: dict[str, User
     assert not Override.objects.exists() and recomputed == []
 
 
-@pytest.mark.parametrize(("colour", "days", "reason", "field"), [
+@pytest.mark.parametrize("case", [
     ("purple", 3, "a reason", "colour"),
     ("red", 0, "a reason", "days"),
     ("red", 15, "a reason", "days"),  # longer than the longest status a fact gives (14)
     ("red", 3, "   ", "reason"),
 ])
 def test_bad_input_names_its_field_and_stores_nothing(
-        city: City, users: dict[str, User], colour: str, days: int, reason: str,
-        field: str) -> None:
+        city: City, users: dict[str, User], case: tuple[str, int, str, str]) -> None:
+    colour, days, reason, field = case
     with pytest.raises(DomainError) as caught:
         ask(users["officer1"], city.districts[0].persons[0], colour=colour, days=days,
             reason=reason)

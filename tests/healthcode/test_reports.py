@@ -4,6 +4,7 @@ code recomputed; bad input named by field, a CSV day reported line by line."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -61,7 +62,7 @@ def test_another_drug_class_at_the_same_time_is_another_sale(
 ])
 def test_a_bad_sale_names_its_field(city: City, users: dict[str, User],
                                     change: dict[str, str], field: str) -> None:
-    args = {"drug_class": "fever", "bought_at": clock.now().isoformat(),
+    args: dict[str, Any] = {"drug_class": "fever", "bought_at": clock.now().isoformat(),
             "id_number": city.districts[0].persons[0].id_number, **change}
     with pytest.raises(DomainError) as caught:
         reports.do_report_purchase(actor=actor(users["pharmacy1"]), **args)

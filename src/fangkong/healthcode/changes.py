@@ -180,3 +180,20 @@ def overrides_in_scope(actor: Actor) -> QuerySet[Override]:
     """Overrides of people in the actor's scope, newest first (in force, ended and revoked)."""
     return scope(Override.objects.select_related("person", "requested_by", "approval"),
                  actor).order_by("-set_at", "-pk")
+
+
+def find_person(actor: Actor, text: str) -> Person:
+    """The person a staff member names on the form: the platform's person number, or the full
+    ID number; inside their scope (a person elsewhere is not found, as if missing)."""
+    text = text.strip().upper()
+    if text.isdigit() and len(text) < 18:
+        lookup: dict[str, Any] = {"pk": int(text)}
+    elif len(text) == 18:
+        lookup = {"id_number": text}
+    else:
+        raise DomainError(_("give the person number or the 18-character ID number"),
+                          field="person")
+    person = scope(Person.objects.all(), actor).filter(**lookup).first()
+    if person is None:
+        raise DomainError(_("no person with this number in your jurisdiction"), field="person")
+    return person
