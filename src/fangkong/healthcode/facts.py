@@ -145,7 +145,8 @@ def _orders(found: dict[int, dict[str, Any]], ids: list[int]) -> None:
     rows = of_ids(QuarantineOrder.objects.filter(status__in=OPEN_STATUSES), ids).values(
         "person_id", "kind", "created_at", "starts_on", "ends_on", "centralised_until")
     for r in _mine(rows, ids):
-        found[r.pop("person_id")]["order"] = order_fact(**r)
+        person_id = r.pop("person_id")
+        found[person_id]["order"] = order_fact(**r)
 
 
 def _areas(found: dict[int, dict[str, Any]], people: dict[int, PersonRow]) -> None:

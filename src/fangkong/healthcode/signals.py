@@ -1,7 +1,7 @@
 """Events that change a code: a saved fact recomputes its person once the transaction commits.
 
-Receivers are tiny: they note the person's id and register one flush after commit; the flush
-recomputes every noted person of the transaction as one batch (a transaction touching a
+Receivers are tiny: they note the person's id on the transaction's one callback, which
+recomputes every noted person of the transaction as one batch after commit (a transaction touching a
 household's five contacts recomputes five codes in one pass). A risk area whose level or status
 changes recomputes its members in batches. Writes that bypass ``save()`` (bulk updates, the lab
 results' ``UPDATE … FROM``) are caught by the sweep in ``tasks.py``. A failing recompute is
@@ -30,12 +30,6 @@ log = logging.getLogger(__name__)
 _state = threading.local()
 
 
-def _pending() -> set[int]:
-    if not hasattr(_state, "pending"):
-        _state.pending = set()
-    return _state.pending  # type: ignore[no-any-return]
-
-
 @contextmanager
 def paused() -> Iterator[None]:
     """No recompute on events inside the block (this thread only)."""
@@ -47,23 +41,32 @@ def paused() -> Iterator[None]:
         _state.paused = before
 
 
+class _Flush:
+    """The one callback of a transaction: the people noted while it was open."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def __call__(self) -> None:
+        recompute_people(sorted(self.ids))
+
+
 def recompute_soon(*person_ids: int | None) -> None:
-    """Recompute these people after the current transaction commits (now, outside one)."""
-    if getattr(_state, "paused", False):
-        return
+    """Recompute these people after the current transaction commits (now, outside one).
+    One callback per transaction collects them; if a rolled-back savepoint discarded it, a
+    new one starts (the people noted inside the rolled-back part go with it)."""
     ids = {pk for pk in person_ids if pk is not None}
-    if ids:
-        _pending().update(ids)
+    if not ids or getattr(_state, "paused", False):
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        recompute_people(sorted(ids))
+        return
+    flush = getattr(_state, "flush", None)
+    if flush is None or not any(f is flush for _, f, _ in connection.run_on_commit):
+        flush = _state.flush = _Flush()
         transaction.on_commit(flush, robust=True)
-
-
-def flush() -> None:
-    """Recompute every noted person in one batch (later flushes of the same commit find
-    nothing left to do)."""
-    ids = sorted(_pending())
-    _pending().clear()
-    if ids:
-        recompute_people(ids)
+    flush.ids.update(ids)
 
 
 def recompute_people(ids: list[int], *, now: dt.datetime | None = None) -> None:
