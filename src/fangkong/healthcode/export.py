@@ -88,16 +88,14 @@ def _without_synthetic(table: pa.Table, synthetic: Path) -> pa.Table:
         return table
     con = duckdb.connect()
     con.register("live", table)
-    con.execute(
+    kept = con.sql(
         """
         SELECT * FROM live l WHERE NOT EXISTS (
-            SELECT 1 FROM read_parquet($path) s
+            SELECT 1 FROM read_parquet(?) s
             WHERE s.person_id = l.person_id AND s.venue_id = l.venue_id
               AND epoch(s.ts) = epoch(l.ts))
         ORDER BY person_id, ts, venue_id
-        """, {"path": str(synthetic)})
-    kept = con.to_arrow_table()
-    assert kept is not None  # a SELECT always has a result
+        """, params=[str(synthetic)]).to_arrow_table()
     return kept.cast(table.schema)
 
 
