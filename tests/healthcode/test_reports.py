@@ -154,3 +154,13 @@ def test_a_sale_under_the_pharmacy_rule_raises_the_test_pop_up(
     reports.do_report_purchase(actor=actor(users["pharmacy1"]), person_id=buyer.pk,
                                drug_class="fever", bought_at=when)
     assert "test_missing" in PersonCode.objects.get(person=buyer).flags
+
+
+def test_a_pharmacy_of_another_district_is_refused_on_its_field(
+        city: City, users: dict[str, User]) -> None:
+    venue = pharmacy_venue(city.districts[1].persons[0])
+    with pytest.raises(DomainError) as caught:
+        reports.do_report_purchase(actor=actor(users["pharmacy1"]), drug_class="fever",
+                                   id_number=city.districts[0].persons[0].id_number or "",
+                                   bought_at=clock.now(), venue_id=venue.pk)
+    assert caught.value.field == "venue_id" and not Purchase.objects.exists()

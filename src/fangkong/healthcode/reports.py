@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import DomainError
-from fangkong.core.jurisdiction import Actor, get_scoped
+from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.rights import Right
 from fangkong.healthcode.models import Arrival, DrugClass, Purchase
 from fangkong.registry.logic import id_number_problem
@@ -76,7 +76,9 @@ def _moment(value: dt.datetime | str, *, name: str) -> dt.datetime:
 def _pharmacy(actor: Actor, venue_id: int | None) -> Venue | None:
     if venue_id is None:
         return None
-    venue = get_scoped(Venue.objects.all(), actor, what="venue", pk=venue_id)
+    venue = scope(Venue.objects.all(), actor).filter(pk=venue_id).first()
+    if venue is None:
+        raise DomainError(_("no venue with this number in your jurisdiction"), field="venue_id")
     if venue.type != VenueType.PHARMACY:
         raise DomainError(_("the venue is not a pharmacy"), field="venue_id")
     return venue
