@@ -56,7 +56,7 @@ def test_first_recompute_creates_the_code(city: City, clock: list[dt.datetime]) 
         code.pk, code.pseudonym, "green", [])
     changes = AuditLog.objects.filter(verb="healthcode.code.recompute",
                                       target_id=str(code.pk)).order_by("pk")
-    assert [(a.before, a.after["colour"]) for a in changes] == [
+    assert [(a.before, (a.after or {})["colour"]) for a in changes] == [
         (None, "red"), ({"colour": "red", "flags": []}, "green")]
 
 
