@@ -6,6 +6,7 @@ from ninja import Query, Router
 
 from fangkong.api import request_actor, requires
 from fangkong.core import approvals
+from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import scope
 from fangkong.core.models import Approval, AuditLog
 from fangkong.core.rights import Right
@@ -46,7 +47,10 @@ def list_approvals(request: HttpRequest, status: str = "") -> list[Approval]:
 @router.post("/approvals", response={201: ApprovalRead})
 @requires(Right.REGISTRY_VIEW)
 def request_approval(request: HttpRequest, body: ApprovalCreate) -> tuple[int, Approval]:
-    """The kind's own right (e.g. registry.correct) is checked by the action."""
+    """The kind's own right (e.g. registry.correct) is checked by the action; kinds with an
+    entry point of their own (health-code changes) are refused here."""
+    if not approvals.kind_named(body.kind).generic_request:
+        raise DomainError(f"request {body.kind} through its own page or endpoint", field="kind")
     approval = approvals.do_request(
         actor=request_actor(request),
         kind=body.kind,

@@ -27,6 +27,11 @@ class ApprovalKind:
     request_right: Right
     check: Callable[..., Placed]  # (actor=, target_id=, payload=) -> target in scope
     apply: Callable[..., dict[str, Any]]  # (actor=, target=, payload=) -> audit "after"
+    # What the approver must read before deciding (e.g. a misuse alert), in words.
+    warnings: Callable[[Approval], list[str]] | None = None
+    # False: requests come only through the module's own action (which adds its own checks),
+    # never through the generic request endpoint.
+    generic_request: bool = True
 
 
 _KINDS: dict[str, ApprovalKind] = {}
@@ -106,6 +111,12 @@ def do_decide(*, actor: Actor, approval_id: int, approve: bool, note: str = "") 
             after={**snapshot(approval), "result": result},
         )
     return approval
+
+
+def warnings_of(approval: Approval) -> list[str]:
+    """The warnings the approval's kind attaches to it (none for most kinds)."""
+    spec = _KINDS.get(approval.kind)
+    return spec.warnings(approval) if spec is not None and spec.warnings is not None else []
 
 
 def list_approvals(*, actor: Actor, status: str | None = None) -> Any:

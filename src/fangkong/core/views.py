@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.approvals import do_decide, list_approvals
+from fangkong.core.approvals import do_decide, list_approvals, warnings_of
 from fangkong.core.errors import DomainError, NotFound
 from fangkong.core.jurisdiction import Actor, scope
 from fangkong.core.models import Approval, ApprovalStatus, AuditLog
@@ -104,6 +104,8 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(pk__lt=before)
     rows: list[Approval] = list(qs.order_by("-pk")[: PAGE_SIZE + 1])
     next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    for row in rows:
+        row.warnings = warnings_of(row)  # type: ignore[attr-defined]
     return render(request, "core/approvals.html",
                   {"rows": rows[:PAGE_SIZE], "show": show, "next_before": next_before,
                    "views": list(STATUS_VIEWS)})

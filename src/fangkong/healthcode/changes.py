@@ -122,7 +122,8 @@ def _recompute(*, actor: Actor, person: Person) -> None:
 
 
 register_kind(ApprovalKind(name=KIND, request_right=Right.HEALTHCODE_CHANGE,
-                           check=check_override, apply=apply_override))
+                           check=check_override, apply=apply_override,
+                           warnings=abuse.approval_warnings, generic_request=False))
 
 
 def _ask(*, actor: Actor, person: Person, payload: dict[str, Any], reason: str) -> Approval:
