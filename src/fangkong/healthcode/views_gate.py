@@ -66,7 +66,6 @@ def _strings() -> dict[str, str]:
         "flag.risk_link": _("linked to a risk (companion)"),
         "flag.pool_hold": _("positive pool awaiting retest"),
         "flag.test_missing": _("negative test missing"),
-        "colour.green": _("green"), "colour.yellow": _("yellow"), "colour.red": _("red"),
     }
 
 
