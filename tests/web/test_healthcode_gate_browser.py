@@ -81,7 +81,7 @@ def _open_gate(page: Any, base: str, venue_id: int) -> None:
     page.click("button.primary")
     page.wait_for_url(f"{base}/healthcode/gate/")
     page.wait_for_selector("#gate[data-offline-ready='1']", timeout=20000)
-    page.wait_for_function("document.querySelector('#keys').textContent.includes('1 keys')")
+    page.wait_for_function("document.querySelector('#keys').textContent.includes('Keys: 1,')")
     assert page.inner_text("#net") == "Online"
     page.select_option("#venue", str(venue_id))
 

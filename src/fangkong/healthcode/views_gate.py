@@ -48,18 +48,18 @@ def _fever_threshold() -> float | None:
 
 def _strings() -> dict[str, str]:
     return {
-        "online": _("Online"), "offline": _("Offline"), "queued": _("%(n)s waiting to upload"),
+        "online": _("Online"), "offline": _("Offline"), "queued": _("Waiting to upload: %(n)s"),
         "all_sent": _("All scans uploaded"), "uploading": _("Uploading…"),
         "pass": _("PASS"), "stop": _("STOP"), "check": _("CHECK"),
         "keys_none": _("No keys yet: connect once to load them"),
-        "keys_loaded": _("%(n)s keys, fetched %(at)s"),
-        "keys_cached": _("%(n)s keys (cached), fetched %(at)s"),
+        "keys_loaded": _("Keys: %(n)s, fetched %(at)s"),
+        "keys_cached": _("Keys: %(n)s (cached), fetched %(at)s"),
         "fever": _("Fever: %(t)s °C (at or above %(limit)s °C)"),
         "temperature": _("Temperature %(t)s °C"),
         "valid_until": _("Code valid until %(at)s"),
         "busy": _("The server is busy; the scans stay queued and will be sent again."),
         "login": _("Log in again to upload the queued scans."),
-        "refused": _("%(n)s scans refused by the server"),
+        "refused": _("Refused by the server: %(n)s"),
         "choose_venue": _("Choose the venue first."),
         "offline_ready": _("Ready to work offline"),
         "bad_temperature": _("Type the temperature in °C, e.g. 36.6"),
