@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -69,6 +70,7 @@ def test_one_key_for_two_people_is_two_check_ins(city: City) -> None:
 
 def test_the_batch_itself_must_be_a_short_list(city: City) -> None:
     person = city.districts[0].persons[0]
+    bad: object
     for bad in (None, {}, [], "x"):
         with pytest.raises(DomainError) as refused:
             checkins.do_record_checkins(person=person, items=bad)
@@ -89,7 +91,7 @@ def test_every_item_is_counted_once_and_resending_stores_nothing(
     Checkin.objects.all().delete()
     person, venue = city.districts[0].persons[0], city.districts[0].venues[0]
     salt = secrets.token_hex(4)
-    shapes = {"good": {}, "future": {"ago": dt.timedelta(hours=-1)},
+    shapes: dict[str, dict[str, Any]] = {"good": {}, "future": {"ago": dt.timedelta(hours=-1)},
               "old": {"ago": dt.timedelta(days=20)}, "forged": {"token": "7:bad"}}
     items = []
     for kind, n in kinds:
