@@ -18,7 +18,6 @@ from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import Conflict, DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
-from fangkong.core.models import AuditLog
 from fangkong.core.rights import Right
 from fangkong.healthcode.models import Appeal, AppealStatus, PersonCode
 from fangkong.healthcode.resident import link_actor
@@ -44,10 +43,7 @@ def check_appeal(*, person: Person, message: str, client_key: str) -> None:
 
 
 def _already_filed(person: Person, client_key: str) -> Appeal | None:
-    ids = [str(pk) for pk in Appeal.objects.filter(person=person).values_list("pk", flat=True)]
-    row = AuditLog.objects.filter(verb=CREATE_VERB, target_type="healthcode.appeal",
-                                  target_id__in=ids, after__client_key=client_key).first()
-    return None if row is None else Appeal.objects.filter(pk=int(row.target_id)).first()
+    return Appeal.objects.filter(person=person, client_key=client_key).first()
 
 
 def _code_now(person: Person) -> PersonCode:
@@ -71,12 +67,12 @@ def do_file_appeal(*, person: Person, message: str, client_key: str,
         check_appeal(person=locked, message=message, client_key=client_key)
         code = _code_now(locked)
         appeal = Appeal(person=locked, colour=code.colour, reasons=code.reasons,
-                        message=message, created_at=clock.now())
+                        message=message, client_key=client_key, created_at=clock.now())
         appeal.district_id, appeal.street_id = locked.district_id, locked.street_id
         appeal.community_id, appeal.grid_id = locked.community_id, locked.grid_id
         appeal.save()
         record(actor=link_actor(locked, ip=ip), verb=CREATE_VERB, target=appeal,
-               after={**snapshot(appeal), "client_key": client_key})
+               after=snapshot(appeal))
     return appeal
 
 

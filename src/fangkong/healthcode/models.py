@@ -183,6 +183,8 @@ class Appeal(Placed):
     colour = models.CharField(max_length=6, choices=Colour.choices)
     reasons = models.JSONField(default=list, blank=True)
     message = models.TextField()
+    client_key = models.CharField(max_length=64, blank=True,
+                                  help_text=_("makes a resent appeal store once"))
     status = models.CharField(max_length=10, choices=AppealStatus.choices,
                               default=AppealStatus.OPEN)
     created_at = models.DateTimeField()
@@ -190,6 +192,12 @@ class Appeal(Placed):
                                     on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "client_key"], condition=~Q(client_key=""),
+                                    name="one_appeal_per_client_key"),
+        ]
 
 
 class AbuseKind(models.TextChoices):
