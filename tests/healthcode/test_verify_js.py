@@ -38,6 +38,13 @@ def issued(city: City) -> IssuedCode:
     return do_issue_code(person_id=person.pk)
 
 
+@pytest.fixture
+def published(issued: IssuedCode) -> dict[str, tokens.PublicKey]:
+    """The keys as the server publishes them, read before the browser starts (a query inside
+    Playwright's greenlet would open a second connection that outlives the test)."""
+    return keys.public_keys()
+
+
 def _shoot(page: Any, name: str) -> None:
     folder = os.environ.get("FANGKONG_SCREENSHOTS")
     if folder:
@@ -50,6 +57,12 @@ def _open(browser: Any, base: str) -> tuple[Any, Any]:  # noqa: F811 (the fixtur
     page.goto(base + VERIFY)
     page.wait_for_selector("#keys-state[data-source=network]")
     return context, page
+
+
+def _done(context: Any, page: Any) -> None:
+    """Close once nothing is in flight (the live server's threads hold connections)."""
+    page.wait_for_load_state("networkidle")
+    context.close()
 
 
 JS_VERIFY = """([token, now]) => FangkongCode.verify(token,
@@ -83,13 +96,13 @@ def test_codes_verify_in_the_browser_as_on_the_server(issued: IssuedCode, live_s
     assert _js(page, issued.token, now=after - dt.timedelta(seconds=1))["valid"]
     early = dt.datetime.fromtimestamp(p.issued_at - tokens.CLOCK_SKEW_SECONDS - 1, tz=dt.UTC)
     assert _js(page, issued.token, now=early)["reason"] == "not_yet_valid"
-    context.close()
+    _done(context, page)
 
 
 def test_every_altered_character_fails_with_the_python_reason(
-        issued: IssuedCode, live_server: Any, browser: Any) -> None:  # noqa: F811
+        issued: IssuedCode, published: dict[str, tokens.PublicKey], live_server: Any,
+        browser: Any) -> None:  # noqa: F811
     context, page = _open(browser, live_server.url)
-    published = keys.public_keys()
     now = dt.datetime.now(dt.UTC)
     token, alphabet = issued.token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     variants = [token[:at] + alphabet[(alphabet.index(token[at]) + 7) % 32] + token[at + 1:]
@@ -101,7 +114,7 @@ def test_every_altered_character_fails_with_the_python_reason(
     python = [tokens.verify_token(v, public_keys=published, now=now) for v in variants]
     assert [(r["valid"], r["reason"]) for r in js] == [(r.valid, r.reason) for r in python]
     assert sum(r.valid for r in python) == 1  # the lower-case copy only
-    context.close()
+    _done(context, page)
 
 
 def test_the_verifier_page_works_offline_with_the_cached_keys(
@@ -124,4 +137,4 @@ def test_the_verifier_page_works_offline_with_the_cached_keys(
     context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("#keys-state[data-source=network]")
-    context.close()
+    _done(context, page)
