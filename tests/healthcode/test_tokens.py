@@ -115,6 +115,13 @@ def test_garbage_is_malformed_and_never_raises(text: object) -> None:
     assert _verify(text) == tokens.Verified(False, tokens.MALFORMED)
 
 
+@given(st.binary(min_size=1, max_size=200))
+def test_base32_decoding_is_the_standard_one(raw: bytes) -> None:
+    text = base64.b32encode(raw).decode().rstrip("=")
+    assert tokens._unbase32("FK1" + text) == raw
+    assert tokens.encode_token(raw[:1], raw[1:]) == "FK1" + text
+
+
 def test_non_canonical_base32_is_refused_but_case_and_spaces_are_not() -> None:
     token = tokens.sign_token(payload(), KEY)
     assert _verify(f"  {token.lower()}\n").valid
