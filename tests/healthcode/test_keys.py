@@ -169,3 +169,16 @@ def test_kids_are_unique(city: City) -> None:
     made = {keys.do_rotate().kid for _ in range(20)}
     assert len(made) == 20 == SigningKey.objects.count()
     assert SigningKey.objects.filter(retired_at__isnull=True).count() == 1
+
+
+def test_the_server_verifier_knows_a_rotated_key_at_once(city: City,
+                                                         doors: dict[str, Client]) -> None:
+    keys.do_generate_key()
+    person = city.districts[0].persons[0]
+    make_code(person)
+    first = do_issue_code(person_id=person.pk).token
+    assert _verify(doors["door1"], first)[1]["valid"] is True  # the keys are now held
+    keys.do_rotate()
+    second = do_issue_code(person_id=person.pk).token
+    assert _verify(doors["door1"], second)[1]["valid"] is True
+    assert _verify(doors["door1"], first)[1]["valid"] is True  # retired, still published

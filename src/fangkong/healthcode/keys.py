@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
+import time
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -161,3 +162,27 @@ def public_keys(now: dt.datetime | None = None) -> dict[str, tokens.PublicKey]:
     """The published keys, ready for :func:`tokens.verify_token`."""
     return tokens.public_keys_from_json(keys_document(now))
 
+
+
+KEYS_CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[float, dict[str, tokens.PublicKey]]] = {}
+
+
+def verifying_keys(*, refresh: bool = False) -> dict[str, tokens.PublicKey]:
+    """The published keys, kept in memory for a minute so the server-side verifier does not
+    query per scan (their signature objects stay loaded); ``refresh`` reloads them, which a
+    caller does on an unknown kid, so a freshly rotated key is known at once."""
+    stamp = time.monotonic()
+    held = _cache.get("keys")
+    if refresh or held is None or stamp - held[0] > KEYS_CACHE_SECONDS:
+        held = _cache["keys"] = (stamp, public_keys())
+    return held[1]
+
+
+def verify_with_published(token: object, *, now: dt.datetime | None = None) -> tokens.Verified:
+    """Server-side verification against the published keys (reloaded once on an unknown kid)."""
+    when = now or clock.now()
+    result = tokens.verify_token(token, public_keys=verifying_keys(), now=when)
+    if result.reason == tokens.UNKNOWN_KEY:
+        result = tokens.verify_token(token, public_keys=verifying_keys(refresh=True), now=when)
+    return result
