@@ -38,10 +38,11 @@ def test_logic_modules_do_not_import_django(path: Path) -> None:
 
 # Domains that must not import the ones named: the flow between domains runs one way.
 NEVER_IMPORTS = {
-    "tracing": {"testing", "risk", "quarantine"},
-    "testing": {"risk", "quarantine"},
-    "risk": {"quarantine"},
-    "registry": {"tracing", "testing", "risk", "quarantine"},
+    "tracing": {"testing", "risk", "quarantine", "healthcode"},
+    "testing": {"risk", "quarantine", "healthcode"},
+    "risk": {"quarantine", "healthcode"},
+    "quarantine": {"healthcode"},
+    "registry": {"tracing", "testing", "risk", "quarantine", "healthcode"},
 }
 
 
@@ -70,11 +71,15 @@ def _pages(patterns: list) -> list:  # type: ignore[type-arg]
     return found
 
 
-# Pages anyone may open: login, logout, published risk points, and a resident's booking link
-# (the signed link itself is the credential).
+# Pages anyone may open: login, logout, published risk points and risk areas, the health
+# code's public keys and checker, and the signed links of residents (booking, household
+# requests, their health code and check-ins, a venue's code): the link itself is the
+# credential.
 PUBLIC = {"login", "logout", "public_risk_points", "public_risk_points_json",
           "screening_public_booking", "public_risk_areas", "public_risk_areas_json",
-          "risk_household_request"}
+          "risk_household_request", "public_healthcode_keys", "public_healthcode_verify",
+          "public_healthcode_resident", "public_healthcode_appeal", "public_healthcode_code_json",
+          "public_healthcode_checkins", "public_healthcode_venue"}
 
 
 def test_every_page_declares_a_right() -> None:

@@ -35,7 +35,7 @@ def browser() -> Iterator[Any]:
 
 
 RULE_VERSIONS = tuple(f"fangkong.{app}.migrations.0002_policy_versions"
-                      for app in ("tracing", "testing", "risk", "quarantine"))
+                      for app in ("tracing", "testing", "risk", "quarantine", "healthcode"))
 
 
 @pytest.fixture
