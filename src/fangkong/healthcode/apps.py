@@ -7,7 +7,9 @@ class HealthcodeConfig(AppConfig):
     verbose_name = "Health code"
 
     def ready(self) -> None:
-        """Saved facts (cases, contacts, orders, holds, tests, areas…) recompute codes."""
-        from fangkong.healthcode import signals
+        """Saved facts (cases, contacts, orders, holds, tests, areas…) recompute codes; the
+        manual-change approval kind is registered in every process (web, worker, command)."""
+        from fangkong.healthcode import changes, signals
 
         signals.connect()
+        assert changes.KIND

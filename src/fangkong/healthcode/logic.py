@@ -109,10 +109,12 @@ def _test_popup(raw: dict[str, Any] | None) -> TestPopup | None:
 # Every reason is active on a half-open interval [since, until) of time (until None: it lasts
 # until something is done about it, named by ``clears``). A pop-up raised by an event (arrival,
 # pharmacy sale) is also ended by a negative test; a companion's by the follow-up tests. The
-# colour is the most severe of the active reasons' colours (green when none has one): a manual
-# override is one more reason, so it can raise a code and is always shown, never silent; it
-# cannot hide a fact (to lower a code, the fact behind it is corrected). Facts older than the
-# rule's days do not count; events (arrival, sale) count for the longest contact period.
+# colour is the most severe of the active reasons' colours (green when none has one), unless a
+# manual override is active: approved by a second person, it sets the colour either way (a
+# community lowers a code when a fact is wrong, as practice did by hand), the newest winning.
+# It is one more reason, always shown with the facts it overrides, never silent. Facts older
+# than the rule's days do not count; events (arrival, sale) count for the longest contact
+# period.
 
 CLEARS = ("wait_until", "negative_test_after", "negative_tests", "release_from_quarantine",
           "area_lifted", "retest_negative", "override_expires", "case_closed")
@@ -223,6 +225,9 @@ def _status_at(facts: Facts, rules: CodeRules, now: dt.datetime) -> Status:
                     if r.since <= now and (r.until is None or now < r.until))
     colours = [r.colour for r in reasons if r.colour]
     colour = max(colours, key=COLOURS.index, default=COLOURS[0])
+    overrides = [r for r in reasons if r.code == "override" and r.colour]
+    if overrides:
+        colour = max(overrides, key=lambda r: r.since).colour or colour
     flags = tuple(p for p in POPUPS if any(r.popup == p for r in reasons))
     return Status(colour, flags, reasons)
 

@@ -19,6 +19,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from fangkong.core import clock
+from fangkong.healthcode.export import export_changed_days
 from fangkong.healthcode.models import Arrival, Override, Purchase
 from fangkong.healthcode.recompute import do_recompute_due
 from fangkong.healthcode.signals import recompute_people
@@ -69,3 +70,13 @@ def recompute_due() -> None:
     counts = do_sweep()
     if counts["due"] or counts["changed_facts"]:
         log.info("health codes recomputed: %s", counts)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("healthcode.export-checkins")
+def export_checkins() -> None:
+    """Every 5 minutes: the days of the last 14 that received check-ins since their file was
+    written are exported again for the contact engine (``checkins/live-day=….parquet``)."""
+    exported = export_changed_days()
+    if exported:
+        log.info("check-ins exported: %s", exported)
