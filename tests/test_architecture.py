@@ -88,3 +88,14 @@ def test_every_page_declares_a_right() -> None:
     missing = [p.name for p in _pages(urlpatterns)
                if p.name not in PUBLIC and not hasattr(p.callback, "required_right")]
     assert not missing, f"pages without @needs: {missing}"
+
+
+def test_the_documented_roles_are_the_code_s() -> None:
+    """docs/configuration.md lists every role with its rights, as core/rights.py grants them."""
+    from fangkong.core.rights import ROLE_RIGHTS, Right
+
+    text = (SRC.parents[1] / "docs" / "configuration.md").read_text()
+    for role, rights in ROLE_RIGHTS.items():
+        names = ("everything" if rights == frozenset(Right)
+                 else ", ".join(sorted(r.value for r in rights)))
+        assert f"| `{role.value}` | {names} |" in text, role
