@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -79,7 +80,7 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     path = " / ".join(u.name for u in above)
     plan.append(("grid1", grid, [Role.GRID_WORKER.value],
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
-    return plan + _risk_plan(districts)
+    return plan + _risk_plan(districts) + _healthcode_plan()
 
 
 def _risk_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[str], str]]:
@@ -99,6 +100,21 @@ def _risk_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[st
                      f"volunteer of {path} (a sealed building): requests, roster, passes"))
         plan.append(("gate1", sealed, [Role.GATE_KEEPER.value],
                      f"gate keeper of {path}: scans exit passes at the sealed building"))
+    return plan
+
+
+def _healthcode_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
+    """The door staff of a shop of the first district (the gate page) and a pharmacist."""
+    from fangkong.healthcode.demo import gate_venue, pharmacy_venue
+
+    plan = []
+    for username, venue, role, note in (
+            ("door1", gate_venue(), Role.DOOR_STAFF, "door staff of {name}: scans health codes"
+                                                     " at the gate page (offline too)"),
+            ("pharmacy1", pharmacy_venue(), Role.PHARMACY,
+             "pharmacist of {name}: reports sales of watched medicines")):
+        if venue is not None and venue.grid is not None:
+            plan.append((username, venue.grid, [role.value], note.format(name=venue.name)))
     return plan
 
 
@@ -168,6 +184,32 @@ def seed_quarantine(*, seed: int = 2022) -> dict[str, int]:
     if len(cast) < 2:
         return {}
     return seed_demo_quarantine(manager=cast["hotel1"], officer=cast["officer1"], seed=seed)
+
+
+def seed_healthcode(*, seed: int = 2022, progress: bool = True) -> dict[str, Any]:
+    """Health codes (see healthcode.demo): the key, pop-ups, a pending misuse-flagged change
+    asked by ``officer1``, an appeal, check-ins at ``door1``'s venue, every resident's code."""
+    import random
+
+    from fangkong.core.jurisdiction import actor_for
+    from fangkong.healthcode.demo import Cast, seed_demo_healthcode
+
+    cast = {u.username: actor_for(u) for u in User.objects.filter(
+        username__in=["admin", "officer1", "pharmacy1", "lab1"])}
+    if "admin" not in cast or "officer1" not in cast:
+        return {}
+    return seed_demo_healthcode(progress=progress, cast=Cast(
+        admin=cast["admin"], officer=cast["officer1"], pharmacy=cast.get("pharmacy1"),
+        lab=cast.get("lab1"), rnd=random.Random(seed)))
+
+
+def healthcode_links(*, url: str) -> list[str]:
+    """Full links to a red and a green resident's code page (a resident has no login)."""
+    from fangkong.healthcode.demo import demo_residents
+    from fangkong.healthcode.resident import resident_link
+
+    return [f"{colour} resident's code: {url}{resident_link(person)}"
+            for colour, person in demo_residents().items()]
 
 
 def format_logins(logins: list[Login], *, url: str) -> str:

@@ -50,6 +50,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("risk: " + ", ".join(f"{k} {v:,}" for k, v in risk.items()), flush=True)
         held = demo.seed_quarantine(seed=args.seed)
         print("quarantine: " + ", ".join(f"{k} {v:,}" for k, v in held.items()), flush=True)
+        codes = demo.seed_healthcode(seed=args.seed)
+        print("healthcode: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                         for k, v in codes.items()), flush=True)
+        print("\n".join(demo.healthcode_links(url=url)), flush=True)
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
