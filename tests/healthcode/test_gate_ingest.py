@@ -125,7 +125,7 @@ def test_another_districts_venue_is_not_found(city: City, users: Any) -> None:
 
 
 def _api(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the messages are asserted in English
     client.force_login(user)
     return client
 

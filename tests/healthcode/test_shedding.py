@@ -75,7 +75,7 @@ def test_a_failing_view_gives_its_slot_back(settings: Any) -> None:
 def test_the_gate_api_sheds_before_reading_the_session(city: City, settings: Any) -> None:
     settings.HEALTHCODE_MAX_IN_FLIGHT = 3
     users = gate_users(city)
-    client = Client(enforce_csrf_checks=False)
+    client = Client(enforce_csrf_checks=False, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(users["door1"])
     body = json.dumps({"device": "gate-s", "venue_id": city.districts[0].venues[0].pk,
                        "events": [event("k1")]})

@@ -114,6 +114,7 @@ def _volunteer_delivers(browser: Any, base: str, req: SupplyRequest) -> None:
     page.click(f"{row} form[action$='/assign/'] button")
     page.wait_for_selector(f"{row}:has-text('volunteer1')")
     assert "assigned" in page.inner_text(row)
+    page.click(f"{row} details:has(form[action$='/complete/']) summary")  # folded in the row
     page.fill(f"{row} form[action$='/complete/'] input[name=text]", "rice and vegetables")
     page.click(f"{row} form[action$='/complete/'] button")
     page.wait_for_selector(f"{row}:has-text('rice and vegetables')")
