@@ -36,8 +36,16 @@ from fangkong.core.jurisdiction import Actor
 from fangkong.core.models import AdminUnit, Approval, Level
 from fangkong.healthcode import abuse, appeals, changes, checkins, keys, recompute, reports
 from fangkong.healthcode.logic import COLOURS
-from fangkong.healthcode.models import DrugClass, PersonCode
+from fangkong.healthcode.models import (
+    Appeal,
+    Arrival,
+    Checkin,
+    DrugClass,
+    PersonCode,
+    Purchase,
+)
 from fangkong.healthcode.policy import code_rules
+from fangkong.quarantine.models import OPEN_STATUSES, QuarantineOrder
 from fangkong.registry.models import Person, Venue, VenueType
 from fangkong.risk.demo import moment
 from fangkong.risk.models import AreaStatus, RiskArea, RiskLevel
@@ -49,6 +57,7 @@ from fangkong.testing.models import Box, Sample, Tube
 ARRIVALS = 6  # arrivals with no test since, reported by the city (a station's list)
 SALES = 5  # fever-medicine sales reported by ``pharmacy1``
 CHECKINS = 8  # residents of the gate venue's grid who scan its code today
+FRESH_BOX = dt.timedelta(hours=3)  # the lost-box alert fires at 4 h
 GATE_TYPES = (VenueType.SUPERMARKET, VenueType.MARKET, VenueType.MALL)
 CHANGE_REASON = "群众举报其曾外出，要求赋红码（未经流调核实）"
 APPEAL_TEXT = "我已于上周搬离该楼栋，现住在亲戚家，请核实后调整健康码。"
@@ -70,11 +79,9 @@ def districts() -> list[AdminUnit]:
 
 
 def _venue(types: tuple[str, ...]) -> Venue | None:
-    first = districts()[:1]
-    if not first:
-        return None
-    return (Venue.objects.filter(district=first[0], type__in=types, grid__isnull=False)
-            .order_by("venue_code").first())
+    """The first venue of ``types`` by code, in the first district if it has one."""
+    found = Venue.objects.filter(type__in=types, grid__isnull=False).order_by("venue_code")
+    return found.filter(district__in=districts()[:1]).first() or found.first()
 
 
 def gate_venue() -> Venue | None:
@@ -83,16 +90,16 @@ def gate_venue() -> Venue | None:
 
 
 def pharmacy_venue() -> Venue | None:
-    """The first district's pharmacy where ``pharmacy1`` works."""
+    """The pharmacy where ``pharmacy1`` works (the first district's, if it has one)."""
     return _venue((VenueType.PHARMACY,))
 
 
 def seed_demo_healthcode(*, cast: Cast, progress: bool = False) -> dict[str, Any]:
-    """Key, story (once: nothing when a manual change exists) and every resident's code (when
+    """Key, story (once: nothing when any of its rows exists) and every resident's code (when
     the story ran, or when some resident has none)."""
     started = time.monotonic()
     key = keys.ensure_active_key()
-    ran = not Approval.objects.filter(kind=changes.KIND).exists() and bool(districts())
+    ran = not any(qs.exists() for qs in story_rows()) and bool(districts())
     if ran:
         with transaction.atomic():  # all or nothing: a failed seed is tried again next time
             _story(cast, clock.now())
@@ -100,6 +107,12 @@ def seed_demo_healthcode(*, cast: Cast, progress: bool = False) -> dict[str, Any
     if ran or PersonCode.objects.filter(person__inactive_since__isnull=True).count() < residents:
         recompute.run_recompute_all(progress=progress)
     return {**code_counts(), "key": key.kid, "seconds": round(time.monotonic() - started)}
+
+
+def story_rows() -> list[QuerySet[Any]]:
+    """What the story writes: any of it there means the story was told."""
+    return [Approval.objects.filter(kind=changes.KIND), Arrival.objects.all(),
+            Purchase.objects.all(), Appeal.objects.all(), Checkin.objects.all()]
 
 
 def code_counts() -> dict[str, int]:
@@ -110,8 +123,8 @@ def code_counts() -> dict[str, int]:
 
 def _story(cast: Cast, now: dt.datetime) -> None:
     _positive_pool(cast, now)
-    _arrivals(cast, now)
-    _sales(cast, now)
+    arrived = _arrivals(cast, now)
+    _sales(cast, now, exclude=arrived)
     _unlinked_change(cast, now)
     _appeal(now)
     _checkins(cast, now)
@@ -121,9 +134,10 @@ def _story(cast: Cast, now: dt.datetime) -> None:
 
 
 def _positive_pool(cast: Cast, now: dt.datetime) -> None:
-    """The newest round-2 box on the road reaches its lab; one pool in it is positive."""
-    box = (Box.objects.filter(campaign__code="R2", received_at__isnull=True,
-                              handed_over_at__isnull=False, lab__isnull=False)
+    """The newest round-2 box on the road reaches its lab; its fullest pool is positive (a
+    box on the road longer than ``FRESH_BOX`` is the screening story's lost box: left alone)."""
+    box = (Box.objects.filter(campaign__code="R2", received_at__isnull=True, lab__isnull=False,
+                              handed_over_at__gte=now - FRESH_BOX)
            .order_by("-handed_over_at", "-pk").first())
     if cast.lab is None or box is None or box.handed_over_at is None:
         return
@@ -133,7 +147,7 @@ def _positive_pool(cast: Cast, now: dt.datetime) -> None:
         actions_lab.do_receive_box(actor=cast.lab, box_id=box.pk)
     codes = received_by_lab(box.campaign_id).get(box.lab_id or 0, [])
     pooled = list(Tube.objects.filter(code__in=codes, capacity__gt=1)
-                  .annotate(n=Count("samples")).filter(n__gt=1).order_by("-n", "code")
+                  .annotate(n=Count("samples")).filter(n__gt=0).order_by("-n", "code")
                   .values_list("code", flat=True)[:1])
     if not codes or not pooled:
         return
@@ -143,12 +157,17 @@ def _positive_pool(cast: Cast, now: dt.datetime) -> None:
                                      min(received + dt.timedelta(hours=1), now)))
 
 
-def untested(district: AdminUnit) -> QuerySet[Person]:
-    """Residents of ``district`` with an ID number and no screening sample at all."""
+def unsampled(district: AdminUnit) -> QuerySet[Person]:
+    """Residents of ``district`` with no screening sample at all."""
     return (Person.objects.filter(district=district, inactive_since__isnull=True,
-                                  temporary=False).exclude(id_number="")
-            .exclude(id_number__isnull=True)
+                                  temporary=False)
             .filter(~Exists(Sample.objects.filter(person=OuterRef("pk")))).order_by("pk"))
+
+
+def untested(district: AdminUnit) -> QuerySet[Person]:
+    """Residents of ``district`` with an ID number (a reporter names them by it) and no
+    screening sample at all."""
+    return unsampled(district).exclude(id_number="").exclude(id_number__isnull=True)
 
 
 def _chosen(cast: Cast, people: QuerySet[Person], n: int) -> list[Person]:
@@ -156,23 +175,25 @@ def _chosen(cast: Cast, people: QuerySet[Person], n: int) -> list[Person]:
     return cast.rnd.sample(pool, min(n, len(pool)))
 
 
-def _arrivals(cast: Cast, now: dt.datetime) -> None:
+def _arrivals(cast: Cast, now: dt.datetime) -> list[int]:
     """Residents of the second district back by last night's train, untested since."""
-    where = districts()[-1]
     yesterday = timezone.localdate(now) - dt.timedelta(days=1)
-    for n, person in enumerate(_chosen(cast, untested(where), ARRIVALS)):
+    people = _chosen(cast, untested(districts()[-1]), ARRIVALS)
+    for n, person in enumerate(people):
         arrived = moment(yesterday, 19 + n / 2, now=now)
         with at(arrived + dt.timedelta(minutes=30)):
             reports.do_report_arrival(actor=cast.admin, person_id=person.pk, arrived_at=arrived,
                                       origin="上海市（火车站申报）")
+    return [p.pk for p in people]
 
 
-def _sales(cast: Cast, now: dt.datetime) -> None:
+def _sales(cast: Cast, now: dt.datetime, *, exclude: list[int]) -> None:
+    """Untested residents of the second district buy fever medicine this morning."""
     pharmacy = pharmacy_venue()
     if cast.pharmacy is None:
         return
     today = timezone.localdate(now)
-    buyers = _chosen(cast, untested(districts()[0]), SALES)
+    buyers = _chosen(cast, untested(districts()[-1]).exclude(pk__in=exclude), SALES)
     for n, person in enumerate(buyers):
         bought = moment(today, 8 + n, now=now)
         with at(bought + dt.timedelta(minutes=1)):
@@ -187,7 +208,7 @@ def _sales(cast: Cast, now: dt.datetime) -> None:
 def unlinked_people(district: AdminUnit, *, now: dt.datetime) -> Iterator[Person]:
     """Residents of ``district`` the platform links to no fact (the Henan depositors' case)."""
     days = abuse.longest_status_days(code_rules(on=timezone.localdate(now)))
-    for person in untested(district)[:500]:
+    for person in unsampled(district)[:500]:
         if not abuse.links_of(person, at=now, days=days):
             yield person
 
@@ -202,10 +223,13 @@ def _unlinked_change(cast: Cast, now: dt.datetime) -> None:
 
 
 def _appeal(now: dt.datetime) -> None:
-    """A resident of the first sealed building says they no longer live there."""
+    """A resident of the first sealed building (neither a case nor in quarantine: yellow for
+    the area alone) says they no longer live there."""
     area = (RiskArea.objects.filter(level=RiskLevel.SEALED, status=AreaStatus.ACTIVE)
             .order_by("pk").first())
-    person = area_members(area).order_by("pk").first() if area is not None else None
+    ordered = QuarantineOrder.objects.filter(person=OuterRef("pk"), status__in=OPEN_STATUSES)
+    person = (area_members(area).exclude(cases__isnull=False).filter(~Exists(ordered))
+              .order_by("pk").first() if area is not None else None)
     if person is None:
         return
     with at(now - dt.timedelta(minutes=40)):
