@@ -6,6 +6,7 @@ and district 2's officer sees none of district 1's codes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> dict[str, object]:
+def seeded(tmp_path: Path) -> dict[str, Any]:
     city = tmp_path / "city"
     generate_city(out=city, residents=8000, seed=11, days=7, progress=False)
     load_city(src=city, progress=False)
@@ -57,7 +58,7 @@ def _flagged(flag: str) -> int:
     return sum(flag in flags for flags in PersonCode.objects.values_list("flags", flat=True))
 
 
-def test_every_resident_coded_with_each_colour_and_popups(seeded: dict[str, object]) -> None:
+def test_every_resident_coded_with_each_colour_and_popups(seeded: dict[str, Any]) -> None:
     residents = Person.objects.filter(inactive_since__isnull=True).count()
     assert PersonCode.objects.filter(person__inactive_since__isnull=True).count() == residents
     assert all(seeded[c] for c in ("green", "yellow", "red"))
@@ -82,7 +83,7 @@ def test_every_resident_coded_with_each_colour_and_popups(seeded: dict[str, obje
 
 
 def test_pending_change_warns_of_misuse_appeal_and_checkins(
-        seeded: dict[str, object]) -> None:
+        seeded: dict[str, Any]) -> None:
     approval = Approval.objects.get(kind=changes.KIND)
     assert approval.status == ApprovalStatus.PENDING
     assert approval.requested_by == User.objects.get(username="officer1")
@@ -101,7 +102,7 @@ def test_pending_change_warns_of_misuse_appeal_and_checkins(
     assert door.profile.unit_id == venue.grid_id  # type: ignore[attr-defined]
 
 
-def test_second_district_sees_none_and_seed_runs_once(seeded: dict[str, object],
+def test_second_district_sees_none_and_seed_runs_once(seeded: dict[str, Any],
                                                        tmp_path: Path) -> None:
     first, second = AdminUnit.objects.filter(level=Level.DISTRICT).order_by("code")[:2]
     other = _actor("officer2")
