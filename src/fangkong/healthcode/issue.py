@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from fangkong.core import clock
@@ -61,13 +63,38 @@ def token_span(*, code: PersonCode, now: dt.datetime) -> tuple[int, int]:
 
 def do_issue_code(*, person_id: int, now: dt.datetime | None = None) -> IssuedCode:
     """Sign the person's current status. Raises DomainError when no key or no policy is
-    configured, NotFound-like errors of the recompute for an unknown person."""
+    configured, NotFound-like errors of the recompute for an unknown person. A token signed
+    for the same status and key is handed out again while more than half its life is left
+    (the page refreshes often; signing and drawing a QR code each time cost 20 times a bare
+    answer, docs/performance.md)."""
     when = now or clock.now()
     key = active_key()
     code = current_code(person_id=person_id, now=when)
+    flags = tokens.bits_to_flags(tokens.flags_to_bits(code.flags))
+    reused = _reusable(person_id, key.kid, code, flags, when)
+    if reused is not None:
+        return IssuedCode(token=reused[0], payload=reused[1], code=code)
     issued, expires = token_span(code=code, now=when)
     payload = tokens.TokenPayload(kid=key.kid, pseudonym=code.pseudonym, colour=code.colour,
-                                  flags=tokens.bits_to_flags(tokens.flags_to_bits(code.flags)),
-                                  issued_at=issued, expires_at=expires)
-    return IssuedCode(token=tokens.sign_token(payload, private_key_of(key)), payload=payload,
-                      code=code)
+                                  flags=flags, issued_at=issued, expires_at=expires)
+    token = tokens.sign_token(payload, private_key_of(key))
+    cache.set(_cache_key(person_id), (token, payload), timeout=max(1, expires - issued))
+    return IssuedCode(token=token, payload=payload, code=code)
+
+
+def _cache_key(person_id: int) -> str:
+    return f"healthcode:token:{person_id}"
+
+
+def _reusable(person_id: int, kid: str, code: PersonCode, flags: Any,
+              now: dt.datetime) -> tuple[str, tokens.TokenPayload] | None:
+    found = cache.get(_cache_key(person_id))
+    if found is None:
+        return None
+    token, payload = found
+    same = (payload.kid, payload.pseudonym, payload.colour, payload.flags) == (
+        kid, code.pseudonym, code.colour, flags)
+    at = tokens.epoch(now)
+    fresh = payload.issued_at <= at and (payload.expires_at - at) * 2 > (
+        payload.expires_at - payload.issued_at)
+    return (token, payload) if same and fresh else None

@@ -10,6 +10,7 @@ page fetches shortly before the code expires."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +184,12 @@ def reason_line(raw: dict[str, Any]) -> ReasonLine:
                 _("Ask your community, or call the hotline 12345.")))
 
 
+@functools.lru_cache(maxsize=4096)
+def qr_svg(token: str) -> str:
+    """The QR code of a token (drawn once per token: a token is handed out many times)."""
+    return str(segno.make(token, error="m").svg_inline(scale=4))
+
+
 def current_code(person: Person, *, now: dt.datetime | None = None) -> ResidentCode:
     """Sign the person's current status (the issuing module recomputes it when stale)."""
     from fangkong.healthcode.issue import do_issue_code
@@ -190,7 +197,7 @@ def current_code(person: Person, *, now: dt.datetime | None = None) -> ResidentC
     issued = do_issue_code(person_id=person.pk, now=now or clock.now())
     code = issued.code
     return ResidentCode(
-        token=issued.token, svg=segno.make(issued.token, error="m").svg_inline(scale=4),
+        token=issued.token, svg=qr_svg(issued.token),
         colour=code.colour, colour_text=str(COLOUR_TEXT.get(code.colour, code.colour)),
         flags=[(f, str(FLAG_TEXT.get(f, f))) for f in code.flags],
         reasons=[reason_line(r) for r in code.reasons if isinstance(r, dict)],
