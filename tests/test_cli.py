@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,19 @@ def test_import_refuses_bad_file_then_export_masks(tmp_path: Path, capsys) -> No
 def test_unknown_user_is_a_clear_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["export", "persons", "--as", "ghost", "--out", str(tmp_path / "x.csv")]) == 1
     assert "no user 'ghost'" in capsys.readouterr().err
+
+
+def test_commands_keep_a_random_secret_in_the_data_dir(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fangkong.cli.commands import ensure_secret_key
+
+    monkeypatch.delenv("FANGKONG_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FANGKONG_DATA_DIR", str(tmp_path))
+    ensure_secret_key()
+    first = os.environ["FANGKONG_SECRET_KEY"]
+    assert len(first) >= 48 and (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv("FANGKONG_SECRET_KEY")
+    ensure_secret_key()
+    assert os.environ["FANGKONG_SECRET_KEY"] == first  # the same install keeps its secret
+    monkeypatch.setenv("FANGKONG_SECRET_KEY", "set-by-the-operator")
+    ensure_secret_key()
+    assert os.environ["FANGKONG_SECRET_KEY"] == "set-by-the-operator"

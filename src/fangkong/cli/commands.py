@@ -14,11 +14,29 @@ Handler = Callable[[argparse.Namespace], int]
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
+    ensure_secret_key()
     import django
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # inside DATA_DIR
     django.setup()
+
+
+def ensure_secret_key() -> None:
+    """Without ``FANGKONG_SECRET_KEY``, commands use a random secret kept in the data dir
+    (created once, readable by its owner only), so no two installs sign links alike and the
+    health-code signing key is never encrypted under a published default."""
+    if os.environ.get("FANGKONG_SECRET_KEY"):
+        return
+    folder = Path(os.environ.get("FANGKONG_DATA_DIR") or Path.cwd() / "var")
+    path = folder / "secret.key"
+    if not path.exists():
+        import secrets
+
+        folder.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    os.environ["FANGKONG_SECRET_KEY"] = path.read_text().strip()
 
 
 def migrate(*, verbosity: int = 0) -> None:

@@ -5,8 +5,8 @@ answer them (HEALTHCODE_CHANGE); changing the colour itself is a manual change w
 person's approval, never part of an answer. The 12345 hotline (issue 8) will route appeals as
 tickets.
 
-A resent form stores one appeal: the client key is kept in the audit row of the appeal (the
-``Appeal`` table has no column for it) and looked up among the person's own appeals."""
+A resent form stores one appeal: its client key is unique per person (a column with a
+constraint), and the person's row is locked while an appeal is filed."""
 
 from __future__ import annotations
 
