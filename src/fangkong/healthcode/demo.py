@@ -228,8 +228,10 @@ def _appeal(now: dt.datetime) -> None:
     area = (RiskArea.objects.filter(level=RiskLevel.SEALED, status=AreaStatus.ACTIVE)
             .order_by("pk").first())
     ordered = QuarantineOrder.objects.filter(person=OuterRef("pk"), status__in=OPEN_STATUSES)
-    person = (area_members(area).exclude(cases__isnull=False).filter(~Exists(ordered))
-              .order_by("pk").first() if area is not None else None)
+    candidates = (area_members(area).exclude(cases__isnull=False).filter(~Exists(ordered))
+                  .order_by("pk")[:20] if area is not None else [])
+    person = next((p for p in candidates if recompute.do_recompute_person(
+        person_id=p.pk, now=now).colour == "yellow"), None)  # yellow for the area alone
     if person is None:
         return
     with at(now - dt.timedelta(minutes=40)):
