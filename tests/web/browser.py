@@ -46,3 +46,30 @@ def rule_versions(transactional_db: None) -> None:
 
     for module in RULE_VERSIONS:
         importlib.import_module(module).add_versions(apps, None)
+
+
+def shoot(page: Any, name: str) -> None:
+    """A full-page screenshot into ``$FANGKONG_SCREENSHOTS`` when it is set (docs images)."""
+    folder = os.environ.get("FANGKONG_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def login(browser: Any, base: str, username: str) -> Any:
+    """A fresh English context logged in as ``username`` through the login page."""
+    from tests.factories import PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def done(page: Any) -> None:
+    """Close a page's context once nothing is in flight (the live server's threads)."""
+    page.wait_for_load_state("networkidle")
+    page.context.close()

@@ -11,8 +11,6 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep pictures of the pages."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,9 +27,9 @@ from fangkong.quarantine.models import (
 from fangkong.quarantine.orders import today
 from fangkong.registry.models import Person
 from fangkong.tracing.models import Case, Contact
-from tests.factories import PASSWORD, City
+from tests.factories import City
 from tests.quarantine.builders import make_facility, make_order, quarantine_users
-from tests.web.browser import BROWSER
+from tests.web.browser import BROWSER, done, login, shoot
 
 pytestmark = BROWSER
 EXPOSED_DAYS_AGO = 4
@@ -68,28 +66,7 @@ def _close_contacts(city: City) -> list[Person]:
     return contacts
 
 
-def _shoot(page: Any, name: str) -> None:
-    folder = os.environ.get("FANGKONG_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
-
-def _login(browser: Any, base: str, username: str) -> Any:
-    """A fresh English context logged in as ``username`` through the login page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def _done(page: Any) -> None:
-    """Close a page's context once nothing is in flight (the live server's threads)."""
-    page.wait_for_load_state("networkidle")
-    page.context.close()
 
 
 def _order_and_move_in(page: Any, base: str, contacts: list[Person]) -> None:
@@ -118,7 +95,7 @@ def _order_and_move_in(page: Any, base: str, contacts: list[Person]) -> None:
     page.click("form[action$='/arrive/'] button")
     page.wait_for_selector("#batch-status:has-text('arrived')")
     assert page.inner_text("#riders").count("in a quarantine facility") == 2
-    _shoot(page, "quarantine-batch")
+    shoot(page, "quarantine-batch")
 
 
 def _record_check(page: Any, temperature: str, *, symptom: str = "") -> None:
@@ -143,14 +120,14 @@ def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     base = live_server.url
     contacts = _close_contacts(city)
-    officer = _login(browser, base, "officer1")
+    officer = login(browser, base, "officer1")
     _order_and_move_in(officer, base, contacts)
     order = QuarantineOrder.objects.get(person=contacts[0])
     assert order.status == OrderStatus.IN_FACILITY and order.room is not None
     assert TransportBatch.objects.get().vehicle == "陕A·D1234"
 
     # Today (day 4): a feverish check and the test due today.
-    staff = _login(browser, base, "staff1")
+    staff = login(browser, base, "staff1")
     staff.goto(f"{base}/quarantine/orders/{order.pk}/")
     _record_check(staff, "38.4", symptom="cough")
     assert "fever or symptoms" in staff.inner_text("#alerts")
@@ -160,7 +137,7 @@ def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str
     row = officer.inner_text("#alerts tbody tr")
     assert "fever or symptoms" in row and contacts[0].name in row and "F1" in row
     assert QuarantineAlert.objects.get().kind == AlertKind.FEVER
-    _shoot(officer, "quarantine-alerts")
+    shoot(officer, "quarantine-alerts")
     officer.goto(f"{base}/quarantine/orders/{order.pk}/")
     officer.click("#release")
     officer.wait_for_selector(".messages .error")
@@ -174,7 +151,7 @@ def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str
     staff.goto(f"{base}/quarantine/orders/{order.pk}/")
     _record_check(staff, "36.6")
     _negative_result_due_today(staff)
-    _done(staff)
+    done(staff)
     officer.goto(f"{base}/quarantine/orders/{order.pk}/")
     officer.click("#release")
     officer.wait_for_selector(".messages .success")
@@ -186,8 +163,8 @@ def test_orders_arrive_get_checked_and_are_released(city: City, people: dict[str
     certificate = officer.inner_text("#certificate")
     assert order.certificate_no in certificate and contacts[0].name in certificate
     assert str(order.centralised_until) in certificate
-    _shoot(officer, "quarantine-certificate")
-    _done(officer)
+    shoot(officer, "quarantine-certificate")
+    done(officer)
     connection.close()
 
 
@@ -196,11 +173,11 @@ def test_other_district_gets_not_found(city: City, people: dict[str, Any], live_
     base = live_server.url
     person = city.districts[0].persons[0]
     order = make_order(person, exposure=clock.now() - dt.timedelta(days=1))
-    page = _login(browser, base, "officer2")
+    page = login(browser, base, "officer2")
     response = page.goto(f"{base}/quarantine/orders/{order.pk}/")
     assert response.status == 404
     assert "Not found" in page.inner_text("h1") and person.name not in page.inner_text("main")
     page.goto(f"{base}/quarantine/orders/?status=all")
     assert person.name not in page.inner_text("main")
-    _done(page)
+    done(page)
     connection.close()

@@ -10,17 +10,15 @@ Set ``FANGKONG_SCREENSHOTS`` to a folder to keep pictures of the pages."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from fangkong.risk.models import RequestStatus, RiskArea, SupplyRequest
-from tests.factories import PASSWORD, City, make_user
+from tests.factories import City, make_user
 from tests.risk.builders import make_area, make_gate, risk_users
-from tests.web.browser import BROWSER
+from tests.web.browser import BROWSER, done, login, shoot
 
 pytestmark = BROWSER
 
@@ -34,28 +32,7 @@ def people(city: City, rule_versions: None) -> dict[str, Any]:
     return users
 
 
-def _shoot(page: Any, name: str) -> None:
-    folder = os.environ.get("FANGKONG_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
-
-def _login(browser: Any, base: str, username: str) -> Any:
-    """A fresh English context logged in as ``username`` through the login page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def _done(page: Any) -> None:
-    """Close a page's context once nothing is in flight (the live server's threads)."""
-    page.wait_for_load_state("networkidle")
-    page.context.close()
 
 
 def _designate(page: Any, base: str, city: City) -> RiskArea:
@@ -77,7 +54,7 @@ def _designate(page: Any, base: str, city: City) -> RiskArea:
     page.fill("#gate-form input[name=name]", "North gate")
     page.click("#gate-form button[type=submit]")
     page.wait_for_selector("#gates li:has-text('North gate')")
-    _shoot(page, "risk-area")
+    shoot(page, "risk-area")
     return area
 
 
@@ -89,8 +66,8 @@ def _public_notice(browser: Any, base: str, area: RiskArea) -> None:
     assert area.code in sealed and "幸福路一网格" in sealed
     assert "None at present" in page.inner_text("#level-precaution")
     assert "两例确诊" not in page.inner_text("body")  # the reason stays internal
-    _shoot(page, "risk-public")
-    _done(page)
+    shoot(page, "risk-public")
+    done(page)
 
 
 def _resident_request(browser: Any, link: str) -> None:
@@ -103,11 +80,11 @@ def _resident_request(browser: Any, link: str) -> None:
     page.wait_for_selector("#sent")
     mine = page.inner_text("#my-requests")
     assert "medicine" in mine and "blood pressure tablets" in mine
-    _done(page)
+    done(page)
 
 
 def _volunteer_delivers(browser: Any, base: str, req: SupplyRequest) -> None:
-    page = _login(browser, base, "volunteer1")
+    page = login(browser, base, "volunteer1")
     page.goto(f"{base}/risk/requests/")
     row = f"#request-{req.pk}"
     assert page.locator(f"{row} select[name=assignee_id] option").all_inner_texts() == ["me"]
@@ -119,7 +96,7 @@ def _volunteer_delivers(browser: Any, base: str, req: SupplyRequest) -> None:
     page.click(f"{row} form[action$='/complete/'] button")
     page.wait_for_selector(f"{row}:has-text('rice and vegetables')")
     assert "done" in page.inner_text(row)
-    _done(page)
+    done(page)
 
 
 def test_designate_then_requests_are_filed_taken_and_done(city: City, people: dict[str, Any],
@@ -127,7 +104,7 @@ def test_designate_then_requests_are_filed_taken_and_done(city: City, people: di
                                                           browser: Any) -> None:
     base = live_server.url
     household = city.districts[0].households[0]
-    officer = _login(browser, base, "officer1")
+    officer = login(browser, base, "officer1")
     area = _designate(officer, base, city)
     officer.goto(f"{base}/risk/areas/")
     assert area.code in officer.inner_text("main")
@@ -141,7 +118,7 @@ def test_designate_then_requests_are_filed_taken_and_done(city: City, people: di
     _resident_request(browser, link)
 
     # A grid worker files one on the board for the same household.
-    worker = _login(browser, base, "grid1")
+    worker = login(browser, base, "grid1")
     worker.goto(f"{base}/risk/requests/")
     worker.select_option("#request-form select[name=household_id]", str(household.pk))
     worker.select_option("#request-form select[name=kind]", "groceries")
@@ -150,7 +127,7 @@ def test_designate_then_requests_are_filed_taken_and_done(city: City, people: di
     worker.wait_for_selector(".messages .success")
     groceries = SupplyRequest.objects.get(kind="groceries")
     assert (groceries.household_id, groceries.area_id) == (household.pk, area.pk)
-    _done(worker)
+    done(worker)
 
     _volunteer_delivers(browser, base, groceries)
     assert SupplyRequest.objects.get(pk=groceries.pk).status == RequestStatus.DONE
@@ -159,12 +136,12 @@ def test_designate_then_requests_are_filed_taken_and_done(city: City, people: di
     row = officer.inner_text(f"#request-{groceries.pk}")
     assert "done" in row and "volunteer1" in row and "rice and vegetables" in row
     assert officer.locator("#requests tbody tr").count() == 1  # the medicine is still open
-    _shoot(officer, "risk-requests")
+    shoot(officer, "risk-requests")
     resident = browser.new_context(locale="en-US").new_page()
     resident.goto(f"{link}?lang=en")
     assert "rice and vegetables" in resident.inner_text("#my-requests")
-    _done(resident)
-    _done(officer)
+    done(resident)
+    done(officer)
     connection.close()
 
 
@@ -183,7 +160,7 @@ def test_exit_pass_opens_its_own_gate_only(city: City, people: dict[str, Any],
     area = make_area(unit=d1.grids[0], code="RA-0001")
     other = make_area(unit=d1.grids[1], code="RA-0002")
     own_gate, other_gate = make_gate(area, name="东门"), make_gate(other, name="西门")
-    officer = _login(browser, base, "officer1")
+    officer = login(browser, base, "officer1")
     officer.goto(f"{base}/risk/areas/{area.pk}/passes/")
     officer.select_option("#pass-form select[name=household_id]", str(d1.households[0].pk))
     officer.select_option("#pass-form select[name=purpose]", "medical")
@@ -191,10 +168,10 @@ def test_exit_pass_opens_its_own_gate_only(city: City, people: dict[str, Any],
     officer.wait_for_selector("#pass .qr svg")
     token = officer.inner_text("#pass .token").strip()
     assert d1.households[0].address in officer.inner_text("#pass")
-    _shoot(officer, "risk-pass")
-    _done(officer)
+    shoot(officer, "risk-pass")
+    done(officer)
 
-    keeper = _login(browser, base, "keeper")
+    keeper = login(browser, base, "keeper")
     verdict = _check(keeper, base, own_gate.pk, token)
     assert "go" in verdict and "PASS" in keeper.inner_text("#verdict")
     verdict = _check(keeper, base, other_gate.pk, token)
@@ -202,10 +179,10 @@ def test_exit_pass_opens_its_own_gate_only(city: City, people: dict[str, Any],
     said = keeper.inner_text("#verdict")
     assert "STOP" in said and "not a gate of this pass's area" in said
     assert "not a gate" in keeper.inner_text("#recent li:first-child")
-    _shoot(keeper, "risk-gate-stop")
+    shoot(keeper, "risk-gate-stop")
     verdict = _check(keeper, base, own_gate.pk, token[:-2] + "xx")
     assert "stop" in verdict and "signature invalid" in keeper.inner_text("#verdict")
-    _done(keeper)
+    done(keeper)
     connection.close()
 
 
@@ -213,7 +190,7 @@ def test_other_district_gets_not_found(city: City, people: dict[str, Any], live_
                                        browser: Any) -> None:
     base = live_server.url
     area = make_area(unit=city.districts[0].grids[0], code="RA-0001")
-    page = _login(browser, base, "officer2")
+    page = login(browser, base, "officer2")
     response = page.goto(f"{base}/risk/areas/{area.pk}/")
     assert response.status == 404
     assert "Not found" in page.inner_text("h1") and area.name not in page.inner_text("main")
@@ -221,5 +198,5 @@ def test_other_district_gets_not_found(city: City, people: dict[str, Any], live_
     assert response.status == 404
     page.goto(f"{base}/risk/areas/?status=")
     assert area.code not in page.inner_text("main")
-    _done(page)
+    done(page)
     connection.close()
