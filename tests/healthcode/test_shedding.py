@@ -116,11 +116,14 @@ def test_concurrent_uploads_beyond_capacity_are_shed_at_once(
     client.force_login(users["door1"])
     cookies = f"sessionid={client.cookies['sessionid'].value}; csrftoken={'c' * 32}"
     venue = city.districts[0].venues[0].pk
-    release = threading.Event()
+    # One permit at a time: the two held uploads then write one after the other (the test
+    # database is SQLite's shared-cache memory on that backend, where two writers at the same
+    # instant get "table is locked" at once instead of waiting).
+    release = threading.Semaphore(0)
     real = gate.do_ingest_scans
 
     def held(**kwargs: Any) -> Any:
-        release.wait(20)
+        release.acquire(timeout=20)
         return real(**kwargs)
 
     monkeypatch.setattr(gate, "do_ingest_scans", held)
@@ -146,7 +149,11 @@ def test_concurrent_uploads_beyond_capacity_are_shed_at_once(
     shed = [results[f"b{i}"] for i in range(6)]
     assert all(status == 503 and retry.isdigit() and body["code"] == "overloaded"
                and took < 5 for status, body, retry, took in shed)
-    release.set()
+    release.release()
+    deadline = time.monotonic() + 20
+    while len([n for n in results if n.startswith("h")]) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    release.release()
     for thread in holders:
         thread.join(20)
     assert [results[f"h{i}"][0] for i in range(2)] == [200, 200]
