@@ -35,6 +35,23 @@ def _placed_fk(level: str) -> models.ForeignKey[AdminUnit | None, AdminUnit | No
     )
 
 
+class DatedVersion(models.Model):
+    """A dated version of a module's rules (rules are data): ``params`` is what the module's
+    rule class parses; ``core.versions.version_in_force`` picks the one in force on a date."""
+
+    name = models.CharField(max_length=64, unique=True)
+    effective_from = models.DateField()
+    params = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Placed(models.Model):
     """Carries a row's ancestors in the admin tree so scoping is one indexed equality."""
 

@@ -9,25 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import Approval, Placed
+from fangkong.core.models import Approval, DatedVersion, Placed
 from fangkong.registry.models import Person, Venue
 
 
-class CodePolicy(models.Model):
+class CodePolicy(DatedVersion):
     """A dated version of the health-code rules (rules are data). ``params`` follows
     ``healthcode.logic.CodeRules``: the colour and pop-up each fact gives, how long it lasts,
     the test ages that clear pop-ups, and the token lifetime."""
-
-    name = models.CharField(max_length=64, unique=True)
-    effective_from = models.DateField()
-    params = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-effective_from", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Colour(models.TextChoices):

@@ -10,27 +10,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import Placed
+from fangkong.core.models import DatedVersion, Placed
 from fangkong.registry.models import Person
 from fangkong.risk.models import RiskArea
 from fangkong.tracing.models import Case, Contact
 
 
-class QuarantinePolicy(models.Model):
+class QuarantinePolicy(DatedVersion):
     """A dated version of the quarantine rules (rules are data). ``params`` follows
     ``quarantine.logic.QuarantineRules``: per reason the centralised and home days, the test
     days of each phase, and the capacity reserve per 10,000 residents."""
-
-    name = models.CharField(max_length=64, unique=True)
-    effective_from = models.DateField()
-    params = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-effective_from", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FacilityStatus(models.TextChoices):

@@ -9,27 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import AdminUnit, Placed
+from fangkong.core.models import AdminUnit, DatedVersion, Placed
 from fangkong.registry.models import Building, Household, Person
 from fangkong.tracing.models import Case
 
 
-class RiskPolicy(models.Model):
+class RiskPolicy(DatedVersion):
     """A dated version of the risk-area rules (rules are data). ``params`` follows
     ``risk.logic.RiskRules``: per level the clean days before the next step, what that step
     is, whether a negative screening round must precede it, plus pass and request limits.
     The version in force on a date is the latest whose ``effective_from`` is not after it."""
-
-    name = models.CharField(max_length=64, unique=True)
-    effective_from = models.DateField()
-    params = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-effective_from", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RiskLevel(models.TextChoices):

@@ -14,28 +14,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import AdminUnit, Placed
+from fangkong.core.models import AdminUnit, DatedVersion, Placed
 from fangkong.registry.models import Person
 
 POOL_SIZES = (1, 5, 10, 20)  # validated by the NHC (china-practice §6.2); 30/50 are not
 
 
-class ScreeningPolicy(models.Model):
+class ScreeningPolicy(DatedVersion):
     """A dated version of the screening guidance (rules are data). ``params`` overrides the
     planner's and the alerts' defaults (``testing.logic.PlanPolicy`` fields, e.g.
     ``people_per_site``, ``sampling_hours``, ``receipt_hours``); the version in force on a
     date is the latest whose ``effective_from`` is not after it."""
-
-    name = models.CharField(max_length=64, unique=True)
-    effective_from = models.DateField()
-    params = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-effective_from", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CampaignStatus(models.TextChoices):
