@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "fangkong_bench_healthcode"
+PG_DB = os.environ.get("FANGKONG_BENCH_PG_DB", "fangkong_bench_healthcode")  # two runs at once
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
