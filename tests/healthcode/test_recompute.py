@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fangkong.core.errors import NotFound
 from fangkong.core.jurisdiction import actor_for
@@ -161,3 +164,44 @@ def test_the_sweep_catches_time_and_bulk_writes(city: City, clock: list[dt.datet
     assert counts == {"due": 1, "changed_facts": 1}
     assert PersonCode.objects.get(person=p[0]).colour == "green"
     assert PersonCode.objects.get(person=p[1]).flags == []
+
+
+def test_the_sweep_touches_exactly_the_unchanged_codes(
+        city: City, clock: list[dt.datetime]) -> None:
+    everyone = sorted(city.districts[0].persons + city.districts[1].persons, key=lambda p: p.pk)
+    recompute.do_recompute_all()
+    later = NOW + dt.timedelta(hours=1)
+    clock.append(later)
+    make_hold(everyone[3], at=NOW)  # changes one code
+    left_out = everyone[5]  # a code in the middle of the id range, not in the batch
+    ids = [p.pk for p in everyone if p is not left_out]
+    version = recompute.code_policy_in_force(on=NOW.date())
+    with CaptureQueriesContext(connection) as queries:
+        tally = recompute.recompute_ids(ids, now=later, version=version)
+    assert (tally.created, tally.changed, tally.unchanged) == (0, 1, len(ids) - 1)
+    times = dict(PersonCode.objects.values_list("person_id", "computed_at"))
+    assert times.pop(left_out.pk) == NOW
+    assert set(times.values()) == {later}
+    sweeps = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith("UPDATE") and 'SET "computed_at"' in q["sql"]]
+    assert 1 <= len(sweeps) <= 2  # ranges and strays, not one IN per 1,000 codes
+
+
+def test_touch_filters_match_exactly_their_people(city: City) -> None:
+    everyone = sorted(city.districts[0].persons + city.districts[1].persons, key=lambda p: p.pk)
+    recompute.do_recompute_all()
+    all_ids = [p.pk for p in everyone]
+    for chosen in (all_ids, all_ids[:3] + all_ids[4:13] + all_ids[14:15], all_ids[::2], []):
+        matched: set[int] = set()
+        for where in recompute.touch_filters(chosen):
+            found = set(PersonCode.objects.filter(where).values_list("person_id", flat=True))
+            assert not found & matched
+            matched |= found
+        assert matched == set(chosen)
+
+
+@given(st.sets(st.integers(min_value=0, max_value=200)))
+def test_id_runs_cover_exactly_the_ids(ids: set[int]) -> None:
+    runs = recompute.id_runs(ids)
+    assert [pk for first, last in runs for pk in range(first, last + 1)] == sorted(ids)
+    assert all(a[1] + 1 < b[0] for a, b in itertools.pairwise(runs))  # maximal runs
