@@ -40,8 +40,10 @@ def requires(right: Right) -> Callable[[F], F]:
 
 
 def build_api() -> NinjaAPI:
+    from fangkong.command.api import router as command_router
     from fangkong.core.api import router as core_router
     from fangkong.healthcode.api import router as healthcode_router
+    from fangkong.hotline.api import router as hotline_router
     from fangkong.quarantine.api import router as quarantine_router
     from fangkong.registry.api import router as registry_router
     from fangkong.risk.api import router as risk_router
@@ -63,6 +65,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/risk/", risk_router)
     api.add_router("/quarantine/", quarantine_router)
     api.add_router("/healthcode/", healthcode_router)
+    api.add_router("/hotline/", hotline_router)
+    api.add_router("/command/", command_router)
     _map_errors(api)
     return api
 

@@ -68,6 +68,9 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
         plan.append((f"officer{i}", district, [Role.DISTRICT_OFFICER.value],
                      f"district officer of {district.name} only"))
     if districts:
+        street = _first(Level.STREET, districts[0])
+        plan.append(("street1", street, [Role.STREET_WORKER.value],
+                     f"street worker of {street.name}: its tasks and hotline tickets"))
         plan.append(("tracer1", districts[0], [Role.TRACER.value],
                      f"tracer of {districts[0].name}: cases, contacts, risk points"))
     if len(districts) > 1:
@@ -80,6 +83,8 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
     path = " / ".join(u.name for u in above)
     plan.append(("grid1", grid, [Role.GRID_WORKER.value],
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
+    plan.append(("hotline1", city, [Role.HOTLINE_AGENT.value],
+                 "12345 hotline agent: takes calls, routes tickets, calls back"))
     return plan + _risk_plan(districts) + _healthcode_plan()
 
 

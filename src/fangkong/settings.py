@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "fangkong.risk",
     "fangkong.quarantine",
     "fangkong.healthcode",
+    "fangkong.hotline",
+    "fangkong.command",
     "fangkong.web",
 ]
 

@@ -34,6 +34,12 @@ class Right(StrEnum):
     HEALTHCODE_CHANGE = "healthcode.change"  # request a manual change (a second person approves)
     HEALTHCODE_GATE = "healthcode.gate"  # a door's device: upload offline scans and check-ins
     HEALTHCODE_REPORT = "healthcode.report"  # pharmacies and stations report sales and arrivals
+    HOTLINE_VIEW = "hotline.view"  # tickets of one's unit, their history, the rates per street
+    HOTLINE_TAKE = "hotline.take"  # take calls: open, route, call back and close tickets
+    HOTLINE_HANDLE = "hotline.handle"  # a street's answer: respond to and resolve its tickets
+    COMMAND_VIEW = "command.view"  # the dashboard, directives, supervision, situation reports
+    COMMAND_DIRECT = "command.direct"  # issue directives, make situation reports
+    COMMAND_TASK = "command.task"  # acknowledge, progress and close the tasks of one's unit
 
 
 class Role(StrEnum):
@@ -51,6 +57,7 @@ class Role(StrEnum):
     GATE_KEEPER = "gate_keeper"
     DOOR_STAFF = "door_staff"
     PHARMACY = "pharmacy"
+    HOTLINE_AGENT = "hotline_agent"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -60,7 +67,8 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.COMMANDER: frozenset(
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
          Right.TRACING_VIEW, Right.SCREENING_VIEW, Right.RISK_VIEW, Right.RISK_APPROVE,
-         Right.QUARANTINE_VIEW, Right.HEALTHCODE_VIEW}
+         Right.QUARANTINE_VIEW, Right.HEALTHCODE_VIEW, Right.HOTLINE_VIEW, Right.COMMAND_VIEW,
+         Right.COMMAND_DIRECT}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -84,13 +92,20 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.QUARANTINE_MANAGE,
             Right.HEALTHCODE_VIEW,
             Right.HEALTHCODE_CHANGE,
+            Right.HOTLINE_VIEW,
+            Right.HOTLINE_HANDLE,
+            Right.COMMAND_VIEW,
+            Right.COMMAND_DIRECT,
+            Right.COMMAND_TASK,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
                                    Right.TRACING_VIEW, Right.CONTACT_MANAGE,
                                    Right.SCREENING_VIEW, Right.SCREENING_MANAGE,
                                    Right.RISK_VIEW, Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
-                                   Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW}),
+                                   Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
+                                   Right.HOTLINE_VIEW, Right.HOTLINE_HANDLE,
+                                   Right.COMMAND_VIEW, Right.COMMAND_TASK}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                                  Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
                                  Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
@@ -110,6 +125,9 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     # A door's staff see pass or stop on their device, never who the person is.
     Role.DOOR_STAFF: frozenset({Right.HEALTHCODE_GATE}),
     Role.PHARMACY: frozenset({Right.HEALTHCODE_REPORT}),
+    # Agents read the registry to route a call and see phones in full to call back (audited).
+    Role.HOTLINE_AGENT: frozenset({Right.HOTLINE_VIEW, Right.HOTLINE_TAKE, Right.REGISTRY_VIEW,
+                                   Right.PII_VIEW, Right.HEALTHCODE_VIEW}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
     Role.VIEWER: frozenset({Right.REGISTRY_VIEW}),
 }

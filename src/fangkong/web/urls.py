@@ -68,4 +68,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fangkong.risk.urls")),
     path("", include("fangkong.quarantine.urls")),
     path("", include("fangkong.healthcode.urls")),
+    path("", include("fangkong.hotline.urls")),
+    path("", include("fangkong.command.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Command-centre API, dashboard part."""
+
+from ninja import Router
+
+router = Router()

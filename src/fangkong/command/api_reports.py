@@ -1,0 +1,5 @@
+"""Command-centre API, reports part."""
+
+from ninja import Router
+
+router = Router()

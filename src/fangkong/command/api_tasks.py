@@ -1,0 +1,5 @@
+"""Command-centre API, tasks part."""
+
+from ninja import Router
+
+router = Router()

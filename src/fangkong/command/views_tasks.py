@@ -1,0 +1,7 @@
+"""Command-centre pages, tasks part."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

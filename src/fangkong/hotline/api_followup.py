@@ -1,0 +1,5 @@
+"""Hotline API, followup part."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Hotline API, tickets part."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,7 @@
+"""Hotline pages, tickets part."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
