@@ -146,6 +146,8 @@ HEALTHCODE_RETRY_AFTER_S = env_int("FANGKONG_HEALTHCODE_RETRY_AFTER_S", 5)
 RETENTION_DAYS = env_int("FANGKONG_RETENTION_DAYS", 180)
 LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("FANGKONG_LOGIN_LOCKOUT_MINUTES", 15)
+# The hour (city time) after which the daily situation reports of the day before are made.
+COMMAND_REPORT_HOUR = env_int("FANGKONG_COMMAND_REPORT_HOUR", 7)
 
 LOGGING = {
     "version": 1,
