@@ -12,8 +12,9 @@ Then per backend, in a fresh child process on a fresh database holding a synthet
 ``bulk_create`` and an ``INSERT … SELECT`` of as many rows; then (``--http-backends``) the
 project served by waitress as ``fangkong serve`` runs it, loaded by a threaded client on
 loopback (see healthcode_load.py): issuance vs bare endpoints, gate uploads, check-ins at 1x
-and ``--multiples`` x the clients, once with the default server and once with more threads
-than the shedding limit. Everything shares the machine's cores.
+and ``--multiples`` x the clients, with each of ``--servers``: the default (a shedding limit
+below the threads), one whose limit is above its threads (overload queues), and one with 32
+threads and a limit of 8. Everything shares the machine's cores.
 
 Results go to benchmarks/results/healthcode-<date>.{json,md}. For 1 M residents, run
 ``--residents 1000000 --http-backends`` (recompute only, both backends).
@@ -57,6 +58,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="per verification case (default %(default)s)")
     parser.add_argument("--browser-count", type=int, default=3000,
                         help="verifications per browser case; 0 skips (default %(default)s)")
+    parser.add_argument("--servers", nargs="+", default=["default", "queue", "wide"],
+                        choices=["default", "queue", "wide"],
+                        help="server setups loaded over HTTP: the default, 8 threads with a "
+                             "limit above them, 32 threads with 8 (default %(default)s)")
+    parser.add_argument("--name", default="",
+                        help="suffix of the results files, healthcode-<date><name>.md")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--cache", type=Path,
@@ -100,7 +107,8 @@ def main() -> None:
 def _forward(args: argparse.Namespace) -> list[str]:
     return ["--residents", str(args.residents), "--seconds", str(args.seconds),
             "--multiples", *map(str, args.multiples), "--gate-batch", str(args.gate_batch),
-            "--port", str(args.port), "--seed", str(args.seed), "--cache", str(args.cache)]
+            "--port", str(args.port), "--seed", str(args.seed), "--cache", str(args.cache),
+            "--servers", *args.servers]
 
 
 def database_url(backend: str, cache: Path) -> str:

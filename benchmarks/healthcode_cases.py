@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-SERVERS = (  # (label, waitress threads, shedding limit or None for the project's default)
-    ("fangkong serve default: 8 threads, shed limit 16 (default)", 8, None),
-    ("32 threads, shed limit 8", 32, 8),
-)
+SERVERS = {  # name: (label, waitress threads, shedding limit or None for the default)
+    "default": ("fangkong serve default: 8 threads, shed limit 6 (derived)", 8, None),
+    "queue": ("8 threads, shed limit 16 (never fires: overload queues)", 8, 16),
+    "wide": ("32 threads, shed limit 8", 32, 8),
+}
 
 
 def run_backend(args: argparse.Namespace) -> None:
@@ -45,14 +46,17 @@ def http_cases(args: argparse.Namespace) -> list[dict[str, Any]]:
     from django.db import connections
 
     from benchmarks import healthcode_http as web
+    from fangkong.healthcode.shedding import limit_for_threads
 
     fx = web.Fixture()
     connections.close_all()  # SQLite: let the server's process write
     out = []
-    for n, (label, threads, limit) in enumerate(SERVERS):
+    for n, name in enumerate(args.servers):
+        label, threads, limit = SERVERS[name]
         print(f"  server: {label}", flush=True)
+        log = args.cache / f"server-{args.one}-{name}.log"
         server = web.start_server(args.port, threads, max_in_flight=limit,
-                                  body_bytes=fx.body_bytes)
+                                  body_bytes=fx.body_bytes, log=log)
         rows = []
         try:
             if n == 0:
@@ -61,7 +65,8 @@ def http_cases(args: argparse.Namespace) -> list[dict[str, Any]]:
                                      multiples=args.multiples, seconds=args.seconds,
                                      gate_batch=args.gate_batch if n == 0 else 0)
         finally:
-            health = web.stop_server(server)
-        out.append({"server": label, "threads": threads, "limit": limit or 16,
+            health = web.stop_server(server, log)
+        out.append({"server": label, "threads": threads,
+                    "limit": limit or limit_for_threads(threads),
                     "body_bytes": fx.body_bytes, **health, "rows": rows})
     return out

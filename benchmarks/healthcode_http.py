@@ -63,24 +63,30 @@ class Fixture:
         self.body_bytes = len(json.dumps(sample).encode())
 
 
-def start_server(port: int, threads: int, *, max_in_flight: int | None,
-                 body_bytes: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, threads: int, *, max_in_flight: int | None, body_bytes: int,
+                 log: Path) -> subprocess.Popen[bytes]:
+    """The server, its stderr (Django's and waitress's log) to the file ``log``: a pipe nobody
+    reads fills after 64 KiB and then blocks every thread that logs (the stall of 2026-11-24)."""
     env = {**os.environ, "FANGKONG_BENCH_BODY_BYTES": str(body_bytes),
            "FANGKONG_BENCH_MAX_IN_FLIGHT": str(max_in_flight or "")}
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.healthcode_serve", str(port),
-                               str(threads)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("wb") as err:
+        server = subprocess.Popen([sys.executable, "-m", "benchmarks.healthcode_serve",
+                                   str(port), str(threads)], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=err)
     load.wait_for(port)
     return server
 
 
-def stop_server(server: subprocess.Popen[bytes]) -> dict[str, Any]:
-    """Stop it; whether it was still alive (never crashed) and any traceback it logged."""
+def stop_server(server: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
+    """Stop it; whether it was still alive (never crashed), tracebacks and lines it logged."""
     alive = server.poll() is None
     server.terminate()
-    _, err = server.communicate(timeout=30)
-    text = err.decode("utf-8", "replace")
-    return {"alive_at_end": alive, "tracebacks": text.count("Traceback")}
+    server.wait(timeout=30)
+    lines = log.read_text("utf-8", "replace").splitlines()
+    return {"alive_at_end": alive, "tracebacks": sum("Traceback" in ln for ln in lines),
+            "log_lines": len(lines),
+            "shed_summaries": sum("load shedding:" in ln for ln in lines),
+            "queue_warnings": sum("Task queue depth" in ln for ln in lines)}
 
 
 def _now_iso() -> str:

@@ -54,8 +54,10 @@ def http_table(results: list[dict[str, Any]]) -> str:
                     f"{r['server_errors']} | {_n(r['p50_ms'], 1)} | {_n(r['p95_ms'], 1)} | "
                     f"{r['statuses']} | {'; '.join(notes)} |")
             lines.append(f"| {res['backend']} | {srv['server']} | server alive at the end: "
-                         f"{srv['alive_at_end']}, tracebacks logged: {srv['tracebacks']} "
-                         "|||||||||")
+                         f"{srv['alive_at_end']}, tracebacks logged: {srv['tracebacks']}, "
+                         f"log lines: {srv.get('log_lines', '?')} (shedding summaries "
+                         f"{srv.get('shed_summaries', '?')}, waitress queue warnings "
+                         f"{srv.get('queue_warnings', '?')}) |||||||||")
     return "\n".join(lines)
 
 
@@ -74,11 +76,22 @@ def machines_needed(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def command_line(args: argparse.Namespace) -> list[str]:
+    """The options of this run that differ from the defaults, to repeat it."""
+    from benchmarks.bench_healthcode import parse
+
+    default = vars(parse([]))
+    return [f"--{key.replace('_', '-')} " + (" ".join(map(str, value))
+                                              if isinstance(value, list) else str(value))
+            for key, value in vars(args).items()
+            if key not in ("one", "http", "cache") and value != default.get(key)]
+
+
 def report(args: argparse.Namespace, verify: list[dict[str, Any]],
            results: list[dict[str, Any]], folder: Path) -> None:
     today = dt.datetime.now(dt.UTC).date()
     md = (f"Health codes and check-ins, {args.residents:,} residents ({today}, {machine()})\n\n"
-          f"`uv run python -m benchmarks.bench_healthcode --residents {args.residents}`\n\n"
+          f"`uv run python -m benchmarks.bench_healthcode {' '.join(command_line(args))}`\n\n"
           f"### Verification\n\n{verify_table(verify)}\n\n"
           f"### Batch recompute\n\n{recompute_table(results)}\n\n"
           f"### Issuance and ingest over HTTP ({args.seconds:g} s per case)\n\n"
@@ -86,7 +99,7 @@ def report(args: argparse.Namespace, verify: list[dict[str, Any]],
           f"{machines_needed(results)}\n")
     print(md)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"healthcode-{today}"
+    stem = folder / f"healthcode-{today}{args.name}"
     stem.with_suffix(".md").write_text(md)
     stem.with_suffix(".json").write_text(json.dumps(
         {"residents": args.residents, "machine": machine(), "verify": verify,

@@ -140,8 +140,8 @@ else:
 MOVEMENT_DIR = Path(env_str("FANGKONG_MOVEMENT_DIR", str(DATA_DIR / "movement")))
 TRACE_ENGINE = env_str("FANGKONG_TRACE_ENGINE", "duckdb")
 # Load shedding of the gates' and check-ins' write endpoints: requests in flight per process
-# beyond which the answer is 503 with Retry-After (healthcode/shedding.py).
-HEALTHCODE_MAX_IN_FLIGHT = env_int("FANGKONG_HEALTHCODE_MAX_IN_FLIGHT", 16)
+# beyond which the answer is 503 with Retry-After; 0: derived from the server's threads.
+HEALTHCODE_MAX_IN_FLIGHT = env_int("FANGKONG_HEALTHCODE_MAX_IN_FLIGHT", 0)
 HEALTHCODE_RETRY_AFTER_S = env_int("FANGKONG_HEALTHCODE_RETRY_AFTER_S", 5)
 RETENTION_DAYS = env_int("FANGKONG_RETENTION_DAYS", 180)
 LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)

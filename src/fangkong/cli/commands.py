@@ -79,11 +79,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def serve(*, host: str, port: int, threads: int) -> int:
+    """Waitress with ``threads`` threads; the health-code load shedding is sized to them.
+    Waitress warns once per queued request when all threads are busy, from its one I/O
+    thread: under overload a flood that stops the whole server if the log cannot keep up
+    (docs/performance.md), so one such warning a minute is kept."""
+    import logging
+    import time
+
     from waitress import serve as waitress_serve
 
+    from fangkong.healthcode.shedding import serve_with_threads
     from fangkong.wsgi import application
 
-    print(f"serving on http://{host}:{port} (Ctrl+C stops)", flush=True)
+    limit = serve_with_threads(threads)
+    last = [-60.0]
+
+    def once_a_minute(record: logging.LogRecord) -> bool:
+        allowed = time.monotonic() - last[0] >= 60
+        last[0] = time.monotonic() if allowed else last[0]
+        return allowed
+
+    logging.getLogger("waitress.queue").addFilter(once_a_minute)
+    print(f"serving on http://{host}:{port} with {threads} threads; gate and check-in uploads "
+          f"beyond {limit} at once are answered 503 (Ctrl+C stops)", flush=True)
+    if limit >= threads:
+        print(f"warning: FANGKONG_HEALTHCODE_MAX_IN_FLIGHT={limit} is not below the {threads} "
+              "threads: uploads will queue instead of being refused", flush=True)
     waitress_serve(application, host=host, port=port, threads=threads, ident="fangkong")
     return 0
 
