@@ -5,3 +5,9 @@ class CommandConfig(AppConfig):
     name = "fangkong.command"
     label = "command"
     verbose_name = "Command centre"
+
+    def ready(self) -> None:
+        """Saved rows of the tables the dashboard counts mark their figures stale."""
+        from fangkong.command import signals
+
+        signals.connect()
