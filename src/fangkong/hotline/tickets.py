@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +22,12 @@ from django.utils.translation import gettext as _
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import Conflict, DomainError
-from fangkong.core.jurisdiction import Actor, get_scoped
-from fangkong.core.models import AdminUnit
+from fangkong.core.jurisdiction import Actor, actor_for, get_scoped, scope
+from fangkong.core.models import AdminUnit, AuditLog
 from fangkong.core.rights import Right
 from fangkong.healthcode.models import Appeal
+from fangkong.healthcode.resident import link_actor as resident_actor
+from fangkong.healthcode.resident import read_resident_token
 from fangkong.hotline import routing
 from fangkong.hotline.logic import deadlines
 from fangkong.hotline.models import (
@@ -39,6 +44,8 @@ from fangkong.registry.models import Building, Person
 SUBJECT_MAX, TEXT_MAX, NAME_MAX, ADDRESS_MAX, KEY_MAX = 120, 4000, 64, 200, 64
 NUMBER_TRIES = 50
 OPEN_VERB = "hotline.ticket.open"
+WEB_ACTOR = "web-form"
+MAX_OPEN_PER_PERSON = 3
 
 
 @dataclass(frozen=True)
@@ -88,11 +95,15 @@ def check_open_ticket(*, intake: Intake) -> None:
         raise DomainError(_("a phone number to call back is required"), field="caller_phone")
 
 
+def format_next(day: dt.date, last: str | None) -> str:
+    """The number after the day's ``last`` (zero-padded: text order is number order)."""
+    return f"12345-{day:%Y%m%d}-{(int(last.rsplit('-', 1)[1]) if last else 0) + 1:06d}"
+
+
 def next_number(day: dt.date) -> str:
-    prefix = f"12345-{day:%Y%m%d}-"
-    last = (Ticket.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) if last else 0) + 1:06d}"
+    last = (Ticket.objects.filter(number__startswith=f"12345-{day:%Y%m%d}-")
+            .order_by("-number").values_list("number", flat=True).first())
+    return format_next(day, last)
 
 
 def _same_key(intake: Intake) -> Ticket | None:
@@ -211,3 +222,166 @@ def do_open_appeal_ticket(*, appeal_id: int) -> Ticket:
                     client_key=APPEAL_KEY.format(pk=appeal.pk))
     system = Actor(user_id=None, username=f"appeal:{appeal.pk}", unit=None)
     return do_open_ticket(actor=system, intake=intake)
+
+
+# ---------------------------------------------------------------- the channels
+
+
+def _scoped_or_none(model: type[Person] | type[Building] | type[AdminUnit], actor: Actor,
+                    pk: int | None, what: str) -> Any:
+    return None if pk is None else get_scoped(model.objects.all(), actor, what=what, pk=pk)
+
+
+def do_take_call(*, actor: Actor, category: str, subject: str, description: str = "",
+                 caller_name: str = "", caller_phone: str = "", urgency: int | None = None,
+                 person_id: int | None = None, building_id: int | None = None,
+                 street_id: int | None = None, address: str = "",
+                 client_key: str = "", channel: str = Channel.PHONE) -> Ticket:
+    """An agent records a call (or keys in a web message): the caller found in the registry,
+    the place as a building, a street chosen by hand, or a free address."""
+    actor.require(Right.HOTLINE_TAKE)
+    if channel not in (Channel.PHONE, Channel.WEB):
+        raise DomainError(_("agents record phone calls and web messages"), field="channel")
+    person = _scoped_or_none(Person, actor, person_id, "person")
+    intake = Intake(
+        channel=channel, category=category, subject=subject, description=description,
+        caller_name=caller_name or (person.name if person else ""),
+        caller_phone=clean_phone(caller_phone) or (person.phone if person else ""),
+        urgency=urgency, person=person,
+        building=_scoped_or_none(Building, actor, building_id, "building"),
+        street=_scoped_or_none(AdminUnit, actor, street_id, "street"),
+        address=address, client_key=client_key.strip())
+    return do_open_ticket(actor=actor, intake=intake)
+
+
+def web_actor(ip: str | None) -> Actor:
+    return Actor(user_id=None, username=WEB_ACTOR, unit=None, ip=ip)
+
+
+def check_web_rate(*, ip: str | None) -> None:
+    """A public form without login: at most ``HOTLINE_WEB_PER_HOUR`` tickets an hour from
+    one address (counted on the audit rows, which carry the address)."""
+    limit = int(getattr(settings, "HOTLINE_WEB_PER_HOUR", 5))
+    since = clock.now() - dt.timedelta(hours=1)
+    sent = AuditLog.objects.filter(verb=OPEN_VERB, actor_name=WEB_ACTOR, ip=ip,
+                                   at__gte=since).count()
+    if sent >= limit:
+        raise Conflict(_("too many messages from your address: try again in an hour, or call "
+                         "12345"), field="subject")
+
+
+def do_open_web_ticket(*, street_id: int | None, category: str, subject: str,
+                       description: str, caller_name: str, caller_phone: str,
+                       client_key: str, ip: str | None) -> Ticket:
+    """The public web form: no login, routed to the street chosen (the district alone
+    does not route), throttled per address; a resent form returns the first ticket."""
+    client_key = client_key.strip()
+    if not 8 <= len(client_key) <= KEY_MAX:
+        raise DomainError(_("a client key of 8 to 64 characters is required"),
+                          field="client_key")
+    earlier = Ticket.objects.filter(channel=Channel.WEB, client_key=client_key).first()
+    if earlier is not None:
+        return earlier
+    check_web_rate(ip=ip)
+    street = None if street_id is None else AdminUnit.objects.filter(pk=street_id).first()
+    if street_id is not None and street is None:
+        raise DomainError(_("choose a street"), field="street_id")
+    intake = Intake(channel=Channel.WEB, category=category, subject=subject,
+                    description=description, caller_name=caller_name,
+                    caller_phone=clean_phone(caller_phone), street=street,
+                    client_key=client_key)
+    return do_open_ticket(actor=web_actor(ip), intake=intake)
+
+
+def do_open_resident_ticket(*, token: str, category: str, subject: str, description: str,
+                            client_key: str, ip: str | None = None) -> Ticket:
+    """A resident writes from their health-code link: the person is known, the ticket goes to
+    their residence; at most ``MAX_OPEN_PER_PERSON`` open at once (a leaked link cannot flood
+    the street)."""
+    person = read_resident_token(token)
+    client_key = client_key.strip()
+    if not 8 <= len(client_key) <= KEY_MAX:
+        raise DomainError(_("a client key of 8 to 64 characters is required"),
+                          field="client_key")
+    earlier = Ticket.objects.filter(channel=Channel.RESIDENT, client_key=client_key,
+                                    person=person).first()
+    if earlier is not None:
+        return earlier
+    open_now = Ticket.objects.filter(person=person, channel=Channel.RESIDENT, status__in=(
+        TicketStatus.NEW, TicketStatus.IN_PROGRESS)).count()
+    if open_now >= MAX_OPEN_PER_PERSON:
+        raise Conflict(_("you already have %(n)d open tickets: wait for an answer, or call "
+                         "12345") % {"n": MAX_OPEN_PER_PERSON}, field="subject")
+    intake = Intake(channel=Channel.RESIDENT, category=category, subject=subject,
+                    description=description, caller_name=person.name,
+                    caller_phone=person.phone, person=person, client_key=client_key)
+    return do_open_ticket(actor=resident_actor(person, ip=ip), intake=intake)
+
+
+# ---------------------------------------------------------------- the street's work
+
+
+def _handled(actor: Actor, ticket_id: int) -> Ticket:
+    actor.require(Right.HOTLINE_HANDLE)
+    return get_scoped(Ticket.objects.select_for_update(), actor, what="ticket", pk=ticket_id)
+
+
+def check_note(*, note: str) -> None:
+    if not note:
+        raise DomainError(_("write a note"), field="note")
+    if len(note) > TEXT_MAX:
+        raise DomainError(_("at most %(n)d characters") % {"n": TEXT_MAX}, field="note")
+
+
+def do_respond(*, actor: Actor, ticket_id: int, note: str) -> Ticket:
+    """The street's first response (what it is doing about it): new → in progress."""
+    note = note.strip()
+    check_note(note=note)
+    with transaction.atomic():
+        ticket = _handled(actor, ticket_id)
+        if ticket.status != TicketStatus.NEW:
+            raise Conflict(_("this ticket has already been responded to"), field="status")
+        before = snapshot(ticket)
+        ticket.status, ticket.first_response_at = TicketStatus.IN_PROGRESS, clock.now()
+        ticket.save(update_fields=["status", "first_response_at"])
+        event(ticket=ticket, actor=actor, kind=TicketEventKind.RESPONDED, note=note)
+        record(actor=actor, verb="hotline.ticket.respond", target=ticket, before=before,
+               after=snapshot(ticket))
+    return ticket
+
+
+def do_note(*, actor: Actor, ticket_id: int, note: str) -> TicketEvent:
+    """A note on an open ticket by its street (hotline.handle) or an agent (hotline.take)."""
+    note = note.strip()
+    check_note(note=note)
+    if not (actor.can(Right.HOTLINE_HANDLE) or actor.can(Right.HOTLINE_TAKE)):
+        actor.require(Right.HOTLINE_HANDLE)
+    with transaction.atomic():
+        ticket = get_scoped(Ticket.objects.select_for_update(), actor, what="ticket",
+                            pk=ticket_id)
+        if ticket.status == TicketStatus.CLOSED:
+            raise Conflict(_("this ticket is closed"), field="status")
+        row = event(ticket=ticket, actor=actor, kind=TicketEventKind.NOTE, note=note)
+        record(actor=actor, verb="hotline.ticket.note", target=ticket, after={"note": note})
+    return row
+
+
+def do_assign(*, actor: Actor, ticket_id: int, assignee_id: int) -> Ticket:
+    """Hand the ticket to a user of the unit who handles tickets and can see this one."""
+    with transaction.atomic():
+        ticket = _handled(actor, ticket_id)
+        user = get_user_model().objects.filter(pk=assignee_id, is_active=True).first()
+        helper = actor_for(user) if user is not None else None
+        if helper is None or not helper.can(Right.HOTLINE_HANDLE) or not scope(
+                Ticket.objects.filter(pk=ticket.pk), helper).exists():
+            raise DomainError(_("choose someone who handles this ticket's street"),
+                              field="assignee_id")
+        before = snapshot(ticket)
+        ticket.assignee_id = assignee_id
+        ticket.save(update_fields=["assignee"])
+        event(ticket=ticket, actor=actor, kind=TicketEventKind.NOTE,
+              note=_("assigned to %(name)s") % {"name": helper.username},
+              data={"assignee": assignee_id})
+        record(actor=actor, verb="hotline.ticket.assign", target=ticket, before=before,
+               after=snapshot(ticket))
+    return ticket
