@@ -40,9 +40,13 @@ class IssuedCode:
         return dt.datetime.fromtimestamp(self.payload.expires_at, tz=dt.UTC)
 
 
-def current_code(*, person_id: int, now: dt.datetime) -> PersonCode:
-    """The stored status, recomputed first when missing or past its ``valid_until``."""
-    code = PersonCode.objects.filter(person_id=person_id).first()
+def current_code(*, person_id: int, now: dt.datetime, known: PersonCode | None = None
+                 ) -> PersonCode:
+    """The stored status, recomputed first when missing or past its ``valid_until``;
+    ``known`` is the row when the caller read it already (the resident page reads the person
+    and the code in one query)."""
+    code = known if known is not None else (
+        PersonCode.objects.filter(person_id=person_id).first())
     if code is None or (code.valid_until is not None and code.valid_until <= now):
         from fangkong.healthcode.recompute import do_recompute_person
 
@@ -61,7 +65,8 @@ def token_span(*, code: PersonCode, now: dt.datetime) -> tuple[int, int]:
     return issued, expires
 
 
-def do_issue_code(*, person_id: int, now: dt.datetime | None = None) -> IssuedCode:
+def do_issue_code(*, person_id: int, now: dt.datetime | None = None,
+                  known: PersonCode | None = None) -> IssuedCode:
     """Sign the person's current status. Raises DomainError when no key or no policy is
     configured, NotFound-like errors of the recompute for an unknown person. A token signed
     for the same status and key is handed out again while more than half its life is left
@@ -69,7 +74,7 @@ def do_issue_code(*, person_id: int, now: dt.datetime | None = None) -> IssuedCo
     answer, docs/performance.md)."""
     when = now or clock.now()
     key = active_key()
-    code = current_code(person_id=person_id, now=when)
+    code = current_code(person_id=person_id, now=when, known=known)
     flags = tokens.bits_to_flags(tokens.flags_to_bits(code.flags))
     reused = _reusable(person_id, key.kid, code, flags, when)
     if reused is not None:

@@ -5,7 +5,10 @@ person's link all answer the same NotFound, so a guessed link learns nothing.
 
 The page shows the current signed code as a QR image, the colour, the pop-up flags and every
 reason in plain words with what clears it; ``code_payload`` is the same as JSON, which the
-page fetches shortly before the code expires."""
+page fetches shortly before the code expires. The JSON carries the token, not its picture:
+the page draws the QR code itself (``static/healthcode/qr.js``, equal module for module to
+the server's drawing), so a refresh costs the server a read and a signature, not a drawing
+(docs/healthcode.md, "Issuing a code")."""
 
 from __future__ import annotations
 
@@ -97,8 +100,8 @@ def read_resident_token(token: str) -> Person:
         person_id = int(signing.Signer(salt=LINK_SALT).unsign_object(token)["p"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("resident link") from None
-    person = Person.objects.filter(pk=person_id, inactive_since__isnull=True,
-                                   purged=False).first()
+    person = (Person.objects.filter(pk=person_id, inactive_since__isnull=True, purged=False)
+              .select_related("health_code").first())  # the code too: one query, not two
     if person is None:
         raise NotFound("resident link")
     return person
@@ -140,13 +143,18 @@ class ReasonLine:
 @dataclass(frozen=True)
 class ResidentCode:
     token: str
-    svg: str
     colour: str
     colour_text: str
     flags: list[tuple[str, str]]
     reasons: list[ReasonLine]
     issued_at: dt.datetime
     expires_at: dt.datetime
+
+    @property
+    def svg(self) -> str:
+        """The QR image for the page's first paint (drawn once per token, only when a page
+        is rendered: ``code.json`` hands out the token and the phone draws it)."""
+        return qr_svg(self.token)
 
     @property
     def refresh_at(self) -> dt.datetime:
@@ -186,18 +194,21 @@ def reason_line(raw: dict[str, Any]) -> ReasonLine:
 
 @functools.lru_cache(maxsize=4096)
 def qr_svg(token: str) -> str:
-    """The QR code of a token (drawn once per token: a token is handed out many times)."""
-    return str(segno.make(token, error="m").svg_inline(scale=4))
+    """The QR code of a token, as ``qr.js`` draws it on the phone (level M, not boosted, the
+    best mask by the ISO penalty): the page looks the same before and after a refresh."""
+    return str(segno.make(token, error="m", boost_error=False, micro=False)
+               .svg_inline(scale=4))
 
 
 def current_code(person: Person, *, now: dt.datetime | None = None) -> ResidentCode:
     """Sign the person's current status (the issuing module recomputes it when stale)."""
     from fangkong.healthcode.issue import do_issue_code
 
-    issued = do_issue_code(person_id=person.pk, now=now or clock.now())
+    issued = do_issue_code(person_id=person.pk, now=now or clock.now(),
+                           known=getattr(person, "health_code", None))
     code = issued.code
     return ResidentCode(
-        token=issued.token, svg=qr_svg(issued.token),
+        token=issued.token,
         colour=code.colour, colour_text=str(COLOUR_TEXT.get(code.colour, code.colour)),
         flags=[(f, str(FLAG_TEXT.get(f, f))) for f in code.flags],
         reasons=[reason_line(r) for r in code.reasons if isinstance(r, dict)],
@@ -205,9 +216,10 @@ def current_code(person: Person, *, now: dt.datetime | None = None) -> ResidentC
 
 
 def code_payload(code: ResidentCode) -> dict[str, Any]:
-    """What ``code.json`` answers: everything the page redraws, nothing personal."""
+    """What ``code.json`` answers: everything the page redraws, nothing personal (the QR
+    image is drawn from ``token`` on the phone)."""
     return {
-        "token": code.token, "svg": code.svg, "colour": code.colour,
+        "token": code.token, "colour": code.colour,
         "colour_text": code.colour_text,
         "flags": [{"code": f, "text": t} for f, t in code.flags],
         "reasons": [{"code": r.code, "colour": r.colour, "popup": r.popup, "text": r.text,

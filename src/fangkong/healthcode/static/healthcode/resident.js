@@ -54,7 +54,7 @@
     banner.textContent = data.colour_text;
     banner.dataset.colour = data.colour;
     var qr = document.getElementById("hc-qr");
-    qr.innerHTML = data.svg;  /* made by the server from the token: base32 text only */
+    qr.innerHTML = window.QRCode.svg(data.token, 4);  /* qr.js: drawn here, not on the server */
     qr.dataset.token = data.token;
     var flags = document.getElementById("hc-flags");
     flags.textContent = "";
