@@ -121,8 +121,10 @@ def apply_work(city: City, kind: str, *, person: Any, grid: Any, at: dt.datetime
     elif kind == "request":
         make_request(person, at=at, hours=pick + 1)
     elif kind == "done_request":
-        SupplyRequest.objects.filter(pk__in=SupplyRequest.objects.order_by("pk")[pick:pick + 1]
-                                     ).first() and _finish(pick, at)
+        req = SupplyRequest.objects.order_by("pk")[pick:pick + 1].first()
+        if req is not None:
+            req.done_at, req.status = at, "done"
+            req.save()
     elif kind == "area":
         make_area(unit=grid, level=["sealed", "controlled", "precaution"][pick % 3],
                   code=f"RA-{RiskArea.objects.count() + 1:04d}", started_at=at)
@@ -131,12 +133,6 @@ def apply_work(city: City, kind: str, *, person: Any, grid: Any, at: dt.datetime
         if area is not None:
             area.lifted_at, area.status = at, "lifted"
             area.save()
-
-
-def _finish(pick: int, at: dt.datetime) -> None:
-    req = SupplyRequest.objects.order_by("pk")[pick]
-    req.done_at, req.status = at, "done"
-    req.save()
 
 
 KINDS = ["case", "contact", "transfer", "delete_case", "ticket", "resolve", "move_ticket",
@@ -166,16 +162,17 @@ def test_figures_equal_a_recomputation_after_any_events(
 
 def test_refresh_twice_changes_nothing(city: City,
                                        django_capture_on_commit_callbacks: Capture) -> None:
+    person = city.districts[0].persons[0]
+    assert person.street_id is not None
     with django_capture_on_commit_callbacks(execute=True):
-        make_case(city.districts[0].persons[0], at=NOON)
+        make_case(person, at=NOON)
     assert StaleFigure.objects.count() == 2  # both case metrics of that street and day
     refresh()
     before = stored()
-    mark({"cases_in_community": {(city.districts[0].persons[0].street_id, NOON.date())}})
+    mark({"cases_in_community": {(person.street_id, NOON.date())}})
     refresh()
     assert stored() == before and not StaleFigure.objects.exists()
-    assert before[("cases_in_community", city.districts[0].persons[0].street_id,
-                   NOON.date())] == 1
+    assert before[("cases_in_community", person.street_id, NOON.date())] == 1
 
 
 def test_a_rolled_back_write_marks_nothing(city: City,
