@@ -53,6 +53,15 @@ def get_task(*, actor: Actor, task_id: int, lock: bool = False) -> Task:
     return found
 
 
+def get_evidence(*, actor: Actor, task_id: int, evidence_id: int) -> Evidence:
+    """A file of a task the actor sees (404 otherwise, the file or the task alike)."""
+    task = get_task(actor=actor, task_id=task_id)
+    found = Evidence.objects.filter(task=task, pk=evidence_id).first()
+    if found is None:
+        raise NotFound("evidence")
+    return found
+
+
 def _own_task(actor: Actor, task_id: int) -> Task:
     actor.require(Right.COMMAND_TASK)
     task = get_task(actor=actor, task_id=task_id, lock=True)

@@ -180,21 +180,20 @@ def task_reopen(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @needs(Right.COMMAND_VIEW)
 def evidence_download(request: HttpRequest, task_id: int, evidence_id: int) -> HttpResponse:
-    """A task's file, to those who see the task, always as an attachment (never rendered
-    inline by the browser, whatever was uploaded)."""
-    task = task_actions.get_task(actor=actor_of(request), task_id=task_id)
-    found = Evidence.objects.filter(task=task, pk=evidence_id).first()
-    if found is None:
-        raise NotFound("evidence")
+    return evidence_response(task_actions.get_evidence(
+        actor=actor_of(request), task_id=task_id, evidence_id=evidence_id))
+
+
+def evidence_response(found: Evidence) -> HttpResponse:
+    """A task's file, always as an attachment (never rendered inline by the browser,
+    whatever was uploaded); pages and the API answer with it."""
     response = HttpResponse(bytes(found.data), content_type=found.content_type)
-    response["Content-Disposition"] = _attachment(found.name)
+    ascii_name = found.name.encode("ascii", "replace").decode()
+    ascii_name = ascii_name.replace('"', "_").replace("?", "_")
+    response["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
+                                       f"filename*=UTF-8''{quote(found.name)}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _attachment(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 urlpatterns: list[URLPattern] = [
