@@ -26,6 +26,10 @@ def street(city: City) -> AdminUnit:
     return street_of(city, 0)
 
 
+def name_of(unit_id: int | None) -> str:
+    return AdminUnit.objects.get(pk=unit_id or 0).name
+
+
 def _events(ticket: Ticket) -> list[TicketEvent]:
     return list(ticket.events.filter(kind="escalated").order_by("id"))
 
@@ -40,7 +44,7 @@ def test_levels_rise_with_time(street: AdminUnit) -> None:
     assert (ticket.escalation_level, ticket.escalated_at) == (1, NOV_20 + 31 * MIN)
     first = _events(ticket)[0]
     assert first.data["supervisor"] == "district" and first.data["unit_id"] == street.district_id
-    assert first.note == AdminUnit.objects.get(pk=street.district_id).name
+    assert first.note == name_of(street.district_id)
     assert do_escalate_overdue(now=NOV_20 + 269 * MIN) == 0
     assert do_escalate_overdue(now=NOV_20 + 270 * MIN) == 1
     ticket.refresh_from_db()
@@ -68,8 +72,8 @@ def test_a_long_late_ticket_jumps_to_the_city_once(street: AdminUnit) -> None:
     ticket = new_ticket(street=street, at=NOV_20)
     assert do_escalate_overdue(now=NOV_20 + 10 * 60 * MIN) == 1
     (event,) = _events(ticket)
-    assert event.data == {"level": 2, "from": 0, "unit_id": street.parent.parent_id,
-                          "supervisor": "city"}
+    city_id = AdminUnit.objects.get(level=0).pk
+    assert event.data == {"level": 2, "from": 0, "unit_id": city_id, "supervisor": "city"}
 
 
 def test_answered_and_on_time_tickets_are_left_alone(street: AdminUnit) -> None:
