@@ -18,7 +18,7 @@ from tests.command.builders_figures import NOON, dashboard_users, make_case, mak
 from tests.factories import City
 
 Capture = Callable[..., AbstractContextManager[Any]]
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN = {"accept-language": "en"}
 URL, LIVE, API = "/command/", "/command/dashboard/live/", "/api/v1/command/dashboard"
 
 
@@ -50,7 +50,7 @@ def client_for(world: dict[str, Any], name: str) -> Client:
 
 
 def test_city_page_shows_tiles_rows_and_absent_modules(world: dict[str, Any]) -> None:
-    page = client_for(world, "commander").get(URL, **EN)
+    page = client_for(world, "commander").get(URL, headers=EN)
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="tile-cases_in_community" data-metric="cases_in_community" data-value="1"' in html
@@ -63,7 +63,7 @@ def test_city_page_shows_tiles_rows_and_absent_modules(world: dict[str, Any]) ->
 
 
 def test_change_from_the_day_before(world: dict[str, Any]) -> None:
-    html = client_for(world, "commander").get(URL, **EN).content.decode()
+    html = client_for(world, "commander").get(URL, headers=EN).content.decode()
     tile = html.split('id="tile-cases_in_community"')[1].split("</div>")[0]
     assert "±0" in tile  # one case today, one yesterday
     tile = html.split('id="tile-cases_in_quarantine"')[1].split("</div>")[0]
@@ -72,18 +72,18 @@ def test_change_from_the_day_before(world: dict[str, Any]) -> None:
 
 def test_drill_down_to_a_district_and_a_street(world: dict[str, Any]) -> None:
     client = client_for(world, "commander")
-    district = client.get(URL, {"unit": world["d1"].pk}, **EN).content.decode()
+    district = client.get(URL, {"unit": world["d1"].pk}, headers=EN).content.decode()
     assert 'data-value="1"' in district.split('id="tile-cases_in_community"')[1][:80]
     assert 'data-value="0"' in district.split('id="tile-cases_in_quarantine"')[1][:80]
     assert f'data-unit="{world["street1"].pk}"' in district
-    street = client.get(URL, {"unit": world["street1"].pk}, **EN).content.decode()
+    street = client.get(URL, {"unit": world["street1"].pk}, headers=EN).content.decode()
     assert 'id="dash-rows"' not in street and "finest level" in street
 
 
 def test_a_district_officer_cannot_open_another_district(world: dict[str, Any]) -> None:
     client = client_for(world, "officer1")
-    assert client.get(URL, {"unit": world["d2"].pk}, **EN).status_code == 404
-    assert client.get(LIVE, {"unit": world["d2"].pk}, **EN).status_code == 404
+    assert client.get(URL, {"unit": world["d2"].pk}, headers=EN).status_code == 404
+    assert client.get(LIVE, {"unit": world["d2"].pk}, headers=EN).status_code == 404
     assert client.get(API, {"unit": world["d2"].pk}).status_code == 404
     assert client.get(API, {"unit": world["city"].unit.pk}).status_code == 404
     own = client.get(API).json()
@@ -98,7 +98,7 @@ def test_a_street_worker_sees_its_street(world: dict[str, Any]) -> None:
     assert answer["unit"]["id"] == world["street1"].pk and answer["children"] == []
     assert {m["name"]: m["value"] for m in answer["metrics"]}["tickets_overdue"] == 1
     assert client.get(API, {"unit": world["d1"].pk}).status_code == 404
-    assert client.get(URL, **EN).status_code == 200
+    assert client.get(URL, headers=EN).status_code == 200
 
 
 def test_the_api_gives_the_page_figures(world: dict[str, Any]) -> None:
@@ -123,11 +123,11 @@ def test_a_new_case_reaches_the_live_fragment(world: dict[str, Any],
                                                django_capture_on_commit_callbacks: Capture
                                                ) -> None:
     client = client_for(world, "commander")
-    before = client.get(LIVE, **EN).content.decode()
+    before = client.get(LIVE, headers=EN).content.decode()
     assert 'id="tile-cases_in_community" data-metric="cases_in_community" data-value="1"' in before
     with django_capture_on_commit_callbacks(execute=True):
         make_case(world["city"].districts[1].persons[1], at=NOON + dt.timedelta(hours=1))
-    after = client.get(LIVE, **EN).content.decode()
+    after = client.get(LIVE, headers=EN).content.decode()
     assert 'id="tile-cases_in_community" data-metric="cases_in_community" data-value="2"' in after
 
 
@@ -137,10 +137,10 @@ def test_the_page_needs_command_view(world: dict[str, Any]) -> None:
     user = make_user("agent", unit=world["city"].unit, roles=["hotline_agent"])
     client = Client()
     client.force_login(user)
-    assert client.get(URL, **EN).status_code == 403
+    assert client.get(URL, headers=EN).status_code == 403
     assert Client().get(URL).status_code == 302  # to the login page
 
 
 def test_the_page_in_chinese(world: dict[str, Any]) -> None:
-    page = client_for(world, "commander").get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client_for(world, "commander").get(URL, headers={"accept-language": "zh-hans"})
     assert page.status_code == 200
