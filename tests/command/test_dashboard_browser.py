@@ -49,7 +49,8 @@ def test_dashboard_drills_down_and_refreshes(live_server: Any, city: City,
 
     make_case(city.districts[1].persons[0], at=clock.now())  # committed: its marks are in
     page.evaluate("() => { const el = document.getElementById('dash-live');"
-                  " htmx.ajax('GET', el.getAttribute('hx-get'), {target: el, swap: 'outerHTML'}); }")
+                  " htmx.ajax('GET', el.getAttribute('hx-get'),"
+                  " {target: el, swap: 'outerHTML'}); }")  # what the 30 s poll does
     page.wait_for_selector("#tile-cases_in_community[data-value='2']")
 
     district = city.districts[0].unit
