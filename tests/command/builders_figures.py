@@ -90,6 +90,7 @@ def make_request(person: Person, *, at: dt.datetime, hours: int = 4,
 
 def street_of(unit: AdminUnit) -> AdminUnit:
     """The street above a grid (figures are kept per street)."""
+    assert unit.street_id is not None
     return AdminUnit.objects.get(pk=unit.street_id)
 
 
