@@ -13,7 +13,6 @@ from django.core.cache import cache
 from fangkong.command import queries
 from fangkong.command.refresh import rebuild
 from fangkong.core import clock
-from fangkong.core.models import AdminUnit
 from fangkong.testing.models import Sample, Tube
 from tests.command.builders_figures import (
     NOON,
@@ -66,7 +65,7 @@ def day(city: City) -> dict[str, Any]:
     assert tube is not None
     for person in p1[:3]:
         sample = Sample(campaign=rnd.campaign, tube=tube, person=person, sampled_at=NOON)
-        sample.place_in(AdminUnit.objects.get(pk=person.grid_id))
+        sample.place_in(d1.grids[0] if person.grid_id == d1.grids[0].pk else d1.grids[1])
         sample.save()
     rebuild(day_from=DAY - dt.timedelta(days=1), day_to=DAY)
     return {"d1": d1.unit, "d2": d2.unit, "street1": street_of(d1.grids[0])}
