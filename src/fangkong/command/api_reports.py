@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from fangkong.api import request_actor, requires
 from fangkong.command import reports
-from fangkong.command.models import SituationReport
+from fangkong.command.models import ReportStatus, SituationReport
 from fangkong.core.rights import Right
 
 router = Router()
@@ -36,7 +36,7 @@ class ReportRead(Schema):
 
     @staticmethod
     def of(r: SituationReport) -> "ReportRead":
-        ready = r.status == "ready"
+        ready = r.status == ReportStatus.READY
         base = f"/api/v1/command/reports/{r.pk}"
         return ReportRead(
             id=r.pk, unit_id=r.unit_id, unit_code=r.unit.code, unit_name=r.unit.name,
@@ -64,12 +64,13 @@ def list_reports(request: HttpRequest, unit_id: int | None = None,
 
 @router.post("/reports", response={202: ReportRead})
 @requires(Right.COMMAND_DIRECT)
-def request_report(request: HttpRequest, body: ReportRequest) -> tuple[int, ReportRead]:
+def request_report(request: HttpRequest, body: ReportRequest) -> Status:
     """Ask for the report of the city or a district in scope for a day (not in the future);
     answered at once with the pending report, which a job fills."""
     report = reports.do_request_report(actor=request_actor(request), unit_id=body.unit_id,
                                        day=body.day, language=body.language)
-    return 202, ReportRead.of(reports.report_for(request_actor(request), report_id=report.pk))
+    return Status(202, ReportRead.of(reports.report_for(request_actor(request),
+                                                        report_id=report.pk)))
 
 
 @router.get("/reports/{report_id}", response=ReportRead)
