@@ -48,8 +48,7 @@ class DirectiveForm(DomainForm):
         if actor.unit is not None and actor.unit.level == Level.DISTRICT:
             districts = [actor.unit]
         self.fields["all_streets_of"].choices = [  # type: ignore[attr-defined]
-            ("", "—"), *[
-            (u.pk, unit_name(u)) for u in districts]]
+            ("", "—"), *[(u.pk, unit_name(u)) for u in districts]]
 
     def data_input(self) -> DirectiveInput:
         data = self.cleaned_data
