@@ -148,6 +148,8 @@ LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("FANGKONG_LOGIN_LOCKOUT_MINUTES", 15)
 # The hour (city time) after which the daily situation reports of the day before are made.
 COMMAND_REPORT_HOUR = env_int("FANGKONG_COMMAND_REPORT_HOUR", 7)
+# Hours a unit has to acknowledge a directive's task before it is flagged (command/logic.py).
+COMMAND_ACK_HOURS = env_int("FANGKONG_COMMAND_ACK_HOURS", 2)
 
 LOGGING = {
     "version": 1,
