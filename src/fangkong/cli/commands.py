@@ -8,6 +8,7 @@ import argparse
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -78,20 +79,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=args.port, threads=args.threads)
 
 
-def serve(*, host: str, port: int, threads: int) -> int:
-    """Waitress with ``threads`` threads; the health-code load shedding is sized to them.
-    Waitress warns once per queued request when all threads are busy, from its one I/O
-    thread: under overload a flood that stops the whole server if the log cannot keep up
-    (docs/performance.md), so one such warning a minute is kept."""
+def make_server(*, host: str, port: int, threads: int) -> Any:
+    """The project's waitress server, not yet running (``.run()``; port 0 picks a free one).
+    The health-code load shedding is sized to its threads. Waitress warns once per queued
+    request when all threads are busy, from its one I/O thread: under overload a flood that
+    stops the whole server if the log cannot keep up (docs/performance.md), so one such
+    warning a minute is kept."""
     import logging
     import time
 
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from fangkong.healthcode.shedding import serve_with_threads
     from fangkong.wsgi import application
 
-    limit = serve_with_threads(threads)
+    serve_with_threads(threads)
     last = [-60.0]
 
     def once_a_minute(record: logging.LogRecord) -> bool:
@@ -99,13 +101,24 @@ def serve(*, host: str, port: int, threads: int) -> int:
         last[0] = time.monotonic() if allowed else last[0]
         return allowed
 
-    logging.getLogger("waitress.queue").addFilter(once_a_minute)
+    queue_log = logging.getLogger("waitress.queue")
+    for old in [f for f in queue_log.filters if getattr(f, "__name__", "") == "once_a_minute"]:
+        queue_log.removeFilter(old)
+    queue_log.addFilter(once_a_minute)
+    return create_server(application, host=host, port=port, threads=threads, ident="fangkong")
+
+
+def serve(*, host: str, port: int, threads: int) -> int:
+    from fangkong.healthcode.shedding import GUARD
+
+    server = make_server(host=host, port=port, threads=threads)
+    limit = GUARD.limit()
     print(f"serving on http://{host}:{port} with {threads} threads; gate and check-in uploads "
           f"beyond {limit} at once are answered 503 (Ctrl+C stops)", flush=True)
     if limit >= threads:
         print(f"warning: FANGKONG_HEALTHCODE_MAX_IN_FLIGHT={limit} is not below the {threads} "
               "threads: uploads will queue instead of being refused", flush=True)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="fangkong")
+    server.run()
     return 0
 
 

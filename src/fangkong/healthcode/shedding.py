@@ -73,19 +73,27 @@ class InFlightGuard:
                 self.shed_total += 1
                 self._unreported += 1
                 report = self._due_report()
-        if not admitted and report:
-            logger.warning("load shedding: %d request(s) answered 503 in the last %.0f s "
-                           "(at most %d in flight per process)", *report, self.limit())
+        if report is not None:
+            self._log(*report)
         return admitted
 
-    def _due_report(self) -> tuple[int, float] | None:
-        """(refusals, seconds) to log now, at most once per ``SUMMARY_EVERY_S``; under the lock."""
+    def _due_report(self) -> tuple[int, float | None] | None:
+        """(refusals, seconds since the last report or None for the first) when a report is
+        due, at most once per ``SUMMARY_EVERY_S``; called under the lock."""
         now = time.monotonic()
         last = self._reported_at
         if last is not None and now - last < SUMMARY_EVERY_S:
             return None
         count, self._unreported, self._reported_at = self._unreported, 0, now
-        return count, 0.0 if last is None else now - last
+        return count, None if last is None else now - last
+
+    def _log(self, count: int, seconds: float | None) -> None:
+        if seconds is None:
+            logger.warning("load shedding: started answering 503 (at most %d in flight per "
+                           "process); counts follow at most once a minute", self.limit())
+        else:
+            logger.warning("load shedding: %d request(s) answered 503 in the last %.0f s (at "
+                           "most %d in flight per process)", count, seconds, self.limit())
 
     def leave(self) -> None:
         with self._lock:
