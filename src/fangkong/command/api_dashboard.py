@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fangkong.api import request_actor, requires
@@ -67,7 +68,7 @@ def get_dashboard(request: HttpRequest, unit: int | None = None,
     chosen = queries.unit_for(actor, unit)
     today = clock.city_today()
     if day is not None and day > today:
-        raise DomainError("the day is in the future", field="day")
+        raise DomainError(_("the day is in the future"), field="day")
     current = refresh.refresh_scope(chosen)
     pic = figures.picture(unit=chosen, day=day or today)
     metrics = [MetricRead(name=name, label=str(info.label), group=info.group,
