@@ -63,7 +63,8 @@ class Metric:
     window), ``value`` how to count them, ``via`` the path from a row to its Placed relation.
     ``day_field`` makes it a day metric. ``sweep`` names indexed timestamp columns of
     ``model`` whose recent values mark cells for writes that bypass ``save()`` (bulk inserts)
-    and for deadlines the clock crosses."""
+    and for deadlines the clock crosses; ``sweep_where`` narrows that read (e.g. samples of
+    the rounds under way, so it uses their ``(campaign, sampled_at)`` index)."""
 
     name: str
     label: str | Promise
@@ -76,6 +77,7 @@ class Metric:
     day_field: str = ""
     historical: bool = True
     sweep: tuple[str, ...] = ()
+    sweep_where: Callable[[Window], Q] = lambda w: Q()  # narrows the sweep to an index
 
     @property
     def is_state(self) -> bool:

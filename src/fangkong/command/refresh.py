@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fangkong.command.metrics import Cell, Metric, cells_of_rows, compute, root_id
+from fangkong.command.metrics import Cell, Metric, cells_of_rows, compute, root_id, window
 from fangkong.command.metrics_defs import ALL, BY_NAME
 from fangkong.command.models import Figure, StaleFigure
 from fangkong.core import clock
@@ -28,6 +28,7 @@ from fangkong.core.models import AdminUnit
 BATCH = 5000  # marks read per pass
 SWEEP_WINDOW = dt.timedelta(minutes=3)  # the job runs every minute; overlap is harmless
 REQUEST_LIMIT = 2000  # a page refreshes its scope's marks itself when there are at most this many
+REQUEST_SWEEP = dt.timedelta(seconds=30)  # pages sweep at most this often (per process)
 
 
 def mark(cells: Mapping[str, Iterable[Cell]]) -> int:
@@ -128,7 +129,8 @@ def sweep(*, since: dt.datetime, until: dt.datetime) -> int:
     from fangkong.command.signals import campaign_cells, campaigns_between
 
     root, today = root_id(), clock.city_today()
-    if root is None:
+    win = window(today)
+    if root is None or win is None:
         return 0
     found: dict[str, set[Cell]] = defaultdict(set)
     for metric in ALL:
@@ -136,7 +138,7 @@ def sweep(*, since: dt.datetime, until: dt.datetime) -> int:
             where = Q(pk__in=[])
             for field in metric.sweep:
                 where |= Q(**{f"{field}__gte": since, f"{field}__lte": until})
-            rows = metric.model._default_manager.filter(where)
+            rows = metric.model._default_manager.filter(where, metric.sweep_where(win))
             found[metric.name] |= cells_of_rows(metric, rows, root=root, today=today)
     for name, cells in campaign_cells(campaigns_between(since, until), today=today).items():
         found[name] |= cells
@@ -156,11 +158,14 @@ def ensure_today() -> None:
     cache.set(key, True, timeout=24 * 3600)
 
 
-def catch_up() -> None:
-    """What the job does each minute: roll the day over, sweep since the last sweep, refresh."""
+def catch_up(*, every: dt.timedelta = dt.timedelta(0)) -> None:
+    """Roll the day over and sweep since the last sweep (at most once per ``every``); the
+    job calls it each minute, a page at most every ``REQUEST_SWEEP``."""
     now = clock.now()
     ensure_today()
     last = cache.get("command.figures.swept")
+    if last is not None and dt.timedelta(0) <= now - last < every:
+        return
     since = max(last, now - SWEEP_WINDOW * 10) if last else now - SWEEP_WINDOW
     sweep(since=since, until=now)
     cache.set("command.figures.swept", now, timeout=None)
@@ -169,7 +174,7 @@ def catch_up() -> None:
 def refresh_scope(unit: AdminUnit, *, limit: int = REQUEST_LIMIT) -> bool:
     """A page's own refresh of its scope, so the dashboard is live without a worker; left to
     the job when more than ``limit`` cells wait (True when the scope is now current)."""
-    catch_up()
+    catch_up(every=REQUEST_SWEEP)
     marks = within(StaleFigure.objects.all(), unit, via="unit__")
     ids = list(marks.values_list("unit_id", flat=True).distinct()[:limit + 1])
     if len(ids) > limit or marks.count() > limit:
