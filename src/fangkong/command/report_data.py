@@ -91,6 +91,15 @@ def group_title(group: str) -> str:
     return titles.get(group, group)
 
 
+def headline_heads() -> list[str]:
+    """The column heads of the headline table (PDF and workbook)."""
+    return [pgettext("situation report", "Figure"),
+            pgettext("situation report", "Unit"),
+            pgettext("situation report", "Today"),
+            pgettext("situation report", "Day before"),
+            pgettext("situation report", "Change")]
+
+
 # ------------------------------------------------------------ collect (numbers only)
 
 

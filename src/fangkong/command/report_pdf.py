@@ -38,7 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from fangkong.command.report_data import Line, ReportData, Section, Trend
+from fangkong.command.report_data import Line, ReportData, Section, Trend, headline_heads
 from fangkong.core.errors import DomainError
 
 # TrueType-outline CJK fonts of Debian packages, in order of preference: (path, index in a .ttc)
@@ -57,7 +57,6 @@ SERIES = [colors.HexColor(c) for c in ("#c81e1e", "#2563eb", "#059669", "#d97706
                                         "#0891b2")]
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
-CTX = "situation report"
 
 
 def font_file() -> tuple[str, int]:
@@ -107,10 +106,10 @@ def _story(data: ReportData, st: dict[str, ParagraphStyle]) -> list[Any]:
     story: list[Any] = [
         Paragraph(_esc(f"{data.unit_name} {data.title}"), st["title"]),
         Paragraph(_esc(formats.date_format(data.day, "DATE_FORMAT")), st["sub"]),
-        Paragraph(_esc(pgettext(CTX, "Summary")), st["h2"]),
+        Paragraph(_esc(pgettext("situation report", "Summary")), st["h2"]),
     ]
     story += [Paragraph(_esc(text), st["body"]) for text in data.summary]
-    story += [Paragraph(_esc(pgettext(CTX, "Headline figures")), st["h2"]),
+    story += [Paragraph(_esc(pgettext("situation report", "Headline figures")), st["h2"]),
               _headline_table(data, st)]
     if data.trends:
         story += [CondPageBreak(80 * mm),
@@ -144,9 +143,7 @@ def change(line: Line) -> str:
 
 
 def _headline_table(data: ReportData, st: dict[str, ParagraphStyle]) -> Table:
-    rows: list[list[Any]] = [[pgettext(CTX, "Figure"), pgettext(CTX, "Unit"),
-                              pgettext(CTX, "Today"), pgettext(CTX, "Day before"),
-                              pgettext(CTX, "Change")]]
+    rows: list[list[Any]] = [headline_heads()]
     group_rows = []
     for section in data.sections:
         group_rows.append(len(rows))

@@ -8,18 +8,17 @@ import io
 import re
 
 from django.utils import formats
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fangkong.command.report_data import ReportData, Section, Trend
+from fangkong.command.report_data import ReportData, Section, Trend, headline_heads
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="E4E7EB")
-GROUP = PatternFill("solid", fgColor="F5F7FA")
 SHEET_NAME_MAX = 31
 CHART_ROWS = 16  # rows a chart covers, so the next trend's block starts below it
 
@@ -36,7 +35,8 @@ def render_xlsx(data: ReportData) -> bytes:
             _section_sheet(book.create_sheet(_sheet_name(section.title, used)), section,
                            data.child_level)
     if data.trends:
-        _trends_sheet(book.create_sheet(_sheet_name(_("Trends"), used)), data.trends)
+        _trends_sheet(book.create_sheet(_sheet_name(pgettext("situation report", "Trends"), used)),
+                      data.trends)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -54,20 +54,20 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def _headline_sheet(ws: Worksheet, data: ReportData) -> None:
-    ws.title = _("Headline figures")[:SHEET_NAME_MAX]
+    ws.title = pgettext("situation report", "Headline figures")[:SHEET_NAME_MAX]
     ws.append([f"{data.unit_name} {data.title}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Day"), data.day])
-    ws.append([_("Generated at"), formats.date_format(data.generated_at, "DATETIME_FORMAT")])
+    ws.append([pgettext("situation report", "Day"), data.day])
+    ws.append([pgettext("situation report", "Generated at"),
+               formats.date_format(data.generated_at, "DATETIME_FORMAT")])
     ws["B2"].number_format = "yyyy-mm-dd"
     ws["B2"].alignment = Alignment(horizontal="left")
     ws.append([])
     for text in data.summary:
         ws.append([text])
     ws.append([])
-    ws.append([_("Group"), _("Figure"), _("Unit"), _("Today"), _("Day before"), _("Change")])
+    ws.append([pgettext("situation report", "Group"), *headline_heads()])
     _style_head(ws, ws.max_row)
-    ws.freeze_panes = None
     for section in data.sections:
         for line in section.lines:
             ws.append([section.title, line.label, line.measure, line.value, line.previous,
@@ -98,7 +98,7 @@ def _trends_sheet(ws: Worksheet, trends: list[Trend]) -> None:
     for trend in trends:
         ws.cell(row=row, column=1, value=trend.title).font = BOLD
         head = row + 1
-        ws.cell(row=head, column=1, value=_("Day"))
+        ws.cell(row=head, column=1, value=pgettext("situation report", "Day"))
         for c, (label, _values) in enumerate(trend.series, start=2):
             ws.cell(row=head, column=c, value=label)
         _style_head(ws, head)

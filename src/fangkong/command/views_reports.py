@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +30,7 @@ PAGE_ROWS = 100
 
 class ReportForm(DomainForm):
     unit_id = forms.TypedChoiceField(label=gettext_lazy("Unit"), coerce=int)
-    day = forms.DateField(label=gettext_lazy("Day"),
+    day = forms.DateField(label=pgettext_lazy("situation report", "Day"),
                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     language = forms.ChoiceField(label=gettext_lazy("Language of the report"),
                                  choices=settings.LANGUAGES)
