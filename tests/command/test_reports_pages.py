@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fangkong.command.models import ReportStatus, SituationReport
+from fangkong.command.reports import do_generate_report
 from tests.command.builders_reports import DAY, report_users, seed_figures
 from tests.factories import PASSWORD, City
 
@@ -125,3 +126,20 @@ def test_a_viewer_without_the_right_to_make_sees_no_form(city: City,
     page = client.get(reverse("command_reports"))
     assert page.status_code == 200 and b'id="report-new"' not in page.content
     assert client.post(reverse("command_report_new"), {}).status_code == 403
+
+
+def test_a_pending_report_makes_the_rows_poll_until_it_is_done(city: City,
+                                                               users: dict[str, User]) -> None:
+    client = _client(users["commander"])
+    client.post(reverse("command_report_new"),  # the job is queued on commit: not run here
+                {"unit_id": city.unit.pk, "day": "2022-05-01", "language": "en"})
+    report = SituationReport.objects.get()
+    assert report.status == ReportStatus.PENDING
+    page = client.get(reverse("command_reports")).content.decode()
+    assert 'hx-trigger="every 3s"' in page and "being generated" in page
+    rows = client.get(reverse("command_reports") + "?rows=1", HTTP_HX_REQUEST="true")
+    assert rows.content.decode().lstrip().startswith('<tbody id="report-rows"')
+    do_generate_report(report_id=report.pk)
+    rows = client.get(reverse("command_reports") + "?rows=1", HTTP_HX_REQUEST="true")
+    html = rows.content.decode()
+    assert "hx-trigger" not in html and 'data-status="ready"' in html
