@@ -29,7 +29,7 @@ def render_xlsx(data: ReportData) -> bytes:
     headline = book.active
     assert headline is not None
     _headline_sheet(headline, data)
-    used = {headline.title}
+    used = {headline.title.lower()}
     for section in data.sections:
         if section.rows:
             _section_sheet(book.create_sheet(_sheet_name(section.title, used)), section,
@@ -43,13 +43,15 @@ def render_xlsx(data: ReportData) -> bytes:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the book."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:SHEET_NAME_MAX] or "Sheet"
+    """Excel's rules: at most 31 characters, none of []:*?/\\, no apostrophe at either end,
+    unique in the book ignoring case (``used`` holds the names taken, lower-cased)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip().strip("'")[:SHEET_NAME_MAX].strip("'")
+    base = base or "Sheet"
     name, n = base, 2
-    while name in used:
+    while name.lower() in used:
         suffix = f" ({n})"
         name, n = base[:SHEET_NAME_MAX - len(suffix)] + suffix, n + 1
-    used.add(name)
+    used.add(name.lower())
     return name
 
 
