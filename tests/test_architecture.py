@@ -74,12 +74,13 @@ def _pages(patterns: list) -> list:  # type: ignore[type-arg]
 
 
 # Pages anyone may open: login, logout, published risk points and risk areas, the health
-# code's public keys and checker, and the signed links of residents (booking, household
-# requests, their health code and check-ins, a venue's code): the link itself is the
-# credential.
+# code's public keys and checker, the hotline's public web form (throttled per address), and
+# the signed links of residents (booking, household requests, their health code, check-ins
+# and hotline tickets, a venue's code): the link itself is the credential.
 PUBLIC = {"login", "logout", "public_risk_points", "public_risk_points_json",
           "screening_public_booking", "public_risk_areas", "public_risk_areas_json",
           "risk_household_request", "public_healthcode_keys", "public_healthcode_verify",
+          "hotline_public_new", "hotline_resident_ticket",
           "public_healthcode_resident", "public_healthcode_appeal", "public_healthcode_code_json",
           "public_healthcode_checkins", "public_healthcode_venue"}
 
