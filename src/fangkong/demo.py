@@ -221,3 +221,17 @@ def format_logins(logins: list[Login], *, url: str) -> str:
     lines = [f"Fangkong demo: open {url}", "", f"{'user':<10} {'password':<14} unit / role"]
     lines += [f"{x.username:<10} {x.password:<14} {x.unit} · {x.note}" for x in logins]
     return "\n".join(lines)
+
+
+def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]:
+    """The hotline's calls (taken by ``hotline1``, answered by ``street1``, called back),
+    the HQ's directives and their tasks, then the dashboard's figures over the demo's days
+    and yesterday's situation reports: last, because they read everything above (once)."""
+    from fangkong.command.demo_figures import seed_figures
+    from fangkong.command.demo_reports import seed_reports
+    from fangkong.command.demo_tasks import seed_tasks
+    from fangkong.hotline.demo_tickets import seed_tickets
+
+    return [(name, step(seed=seed)) for name, step in (
+        ("hotline", seed_tickets), ("directives", seed_tasks),
+        ("dashboard", seed_figures), ("situation reports", seed_reports))]

@@ -73,6 +73,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("healthcode: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                          for k, v in codes.items()), flush=True)
         print("\n".join(demo.healthcode_links(url=url)), flush=True)
+        for name, counts in demo.seed_command_centre(seed=args.seed):
+            print(f"{name}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
