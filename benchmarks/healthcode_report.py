@@ -81,8 +81,8 @@ def command_line(args: argparse.Namespace) -> list[str]:
     from benchmarks.bench_healthcode import parse
 
     default = vars(parse([]))
-    return [f"--{key.replace('_', '-')} " + (" ".join(map(str, value))
-                                              if isinstance(value, list) else str(value))
+    return [f"--{key.replace('_', '-')} " + " ".join(map(str, value)) if isinstance(value, list)
+            else f"--{key.replace('_', '-')}={value}"
             for key, value in vars(args).items()
             if key not in ("one", "http", "cache") and value != default.get(key)]
 
