@@ -78,7 +78,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
+    start_job_worker()
     return serve(host=args.host, port=args.port, threads=args.threads)
+
+
+def start_job_worker(*, workers: int = 2) -> None:
+    """The demo's job worker, as threads of the server's process: queued jobs (a situation
+    report asked for on its page) run without a second command. Periodic jobs stay off: on
+    the embedded database the city-wide sweeps would compete with the pages for the one
+    writer, and the dashboard refreshes its own figures when asked. Production runs
+    ``fangkong worker`` (periodic jobs included) instead."""
+    import signal
+
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        return  # jobs already run inside the request
+    autodiscover_modules("tasks")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    HUEY.create_consumer(workers=workers, worker_type="thread", periodic=False).start()
+    for sig, handler in handlers.items():  # Ctrl+C stops the server, and with it the threads
+        signal.signal(sig, handler)
+    print(f"job worker: {workers} threads in this process (queued jobs only)", flush=True)
 
 
 def make_server(*, host: str, port: int, threads: int) -> Any:
