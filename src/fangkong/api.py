@@ -49,6 +49,7 @@ def build_api() -> NinjaAPI:
     from fangkong.risk.api import router as risk_router
     from fangkong.testing.api import router as screening_router
     from fangkong.tracing.api import router as tracing_router
+    from fangkong.warning.api import router as warning_router
 
     api = NinjaAPI(
         title="Fangkong API",
@@ -66,6 +67,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/quarantine/", quarantine_router)
     api.add_router("/healthcode/", healthcode_router)
     api.add_router("/hotline/", hotline_router)
+    api.add_router("/warning/", warning_router)
     api.add_router("/command/", command_router)
     _map_errors(api)
     return api

@@ -85,7 +85,21 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
     plan.append(("hotline1", city, [Role.HOTLINE_AGENT.value],
                  "12345 hotline agent: takes calls, routes tickets, calls back"))
-    return plan + _risk_plan(districts) + _healthcode_plan()
+    return plan + _risk_plan(districts) + _healthcode_plan() + _warning_plan(city)
+
+
+def _warning_plan(city: AdminUnit) -> list[tuple[str, AdminUnit, list[str], str]]:
+    """A fever clinic's staff (the first hospital) and a checkpoint's (the whole city)."""
+    from fangkong.registry.models import Venue, VenueType
+
+    plan = [("checkpoint1", city, [Role.CHECKPOINT.value],
+             "station and road checkpoint staff: records arrivals (scans and lists)")]
+    clinic = Venue.objects.filter(type=VenueType.HOSPITAL, grid__isnull=False).order_by("pk")
+    hospital = clinic.select_related("grid").first()
+    if hospital is not None and hospital.grid is not None:
+        plan.append(("clinic1", hospital.grid, [Role.CLINIC.value],
+                     f"fever clinic of {hospital.name}: reports its visits"))
+    return plan
 
 
 def _risk_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[str], str]]:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fangkong.quarantine",
     "fangkong.healthcode",
     "fangkong.hotline",
+    "fangkong.warning",
     "fangkong.command",
     "fangkong.web",
 ]

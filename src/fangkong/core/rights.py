@@ -40,6 +40,11 @@ class Right(StrEnum):
     COMMAND_VIEW = "command.view"  # the dashboard, directives, supervision, situation reports
     COMMAND_DIRECT = "command.direct"  # issue directives, make situation reports
     COMMAND_TASK = "command.task"  # acknowledge, progress and close the tasks of one's unit
+    WARNING_VIEW = "warning.view"  # sentinel reports, anomalies, arrivals, follow-up lists
+    WARNING_FOLLOW = "warning.follow_up"  # close the follow-ups of one's grid with an outcome
+    WARNING_MANAGE = "warning.manage"  # risk origins, anomaly decisions, arrival uploads
+    CLINIC_REPORT = "warning.clinic_report"  # a fever clinic reports its visits
+    CHECKPOINT = "warning.checkpoint"  # a station or road checkpoint records arrivals
 
 
 class Role(StrEnum):
@@ -58,6 +63,8 @@ class Role(StrEnum):
     DOOR_STAFF = "door_staff"
     PHARMACY = "pharmacy"
     HOTLINE_AGENT = "hotline_agent"
+    CLINIC = "clinic"
+    CHECKPOINT = "checkpoint"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -68,7 +75,7 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
          Right.TRACING_VIEW, Right.SCREENING_VIEW, Right.RISK_VIEW, Right.RISK_APPROVE,
          Right.QUARANTINE_VIEW, Right.HEALTHCODE_VIEW, Right.HOTLINE_VIEW, Right.COMMAND_VIEW,
-         Right.COMMAND_DIRECT}
+         Right.COMMAND_DIRECT, Right.WARNING_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -97,6 +104,9 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.COMMAND_VIEW,
             Right.COMMAND_DIRECT,
             Right.COMMAND_TASK,
+            Right.WARNING_VIEW,
+            Right.WARNING_FOLLOW,
+            Right.WARNING_MANAGE,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
@@ -105,11 +115,13 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
                                    Right.RISK_VIEW, Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
                                    Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
                                    Right.HOTLINE_VIEW, Right.HOTLINE_HANDLE,
-                                   Right.COMMAND_VIEW, Right.COMMAND_TASK}),
+                                   Right.COMMAND_VIEW, Right.COMMAND_TASK, Right.WARNING_VIEW,
+                                   Right.WARNING_FOLLOW}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                                  Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
                                  Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
-                                 Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW}),
+                                 Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
+                                 Right.WARNING_VIEW, Right.WARNING_FOLLOW}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
                             Right.RISKPOINT_PUBLISH}),
@@ -126,6 +138,9 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.DOOR_STAFF: frozenset({Right.HEALTHCODE_GATE}),
     Role.PHARMACY: frozenset({Right.HEALTHCODE_REPORT}),
     # Agents read the registry to route a call and see phones in full to call back (audited).
+    # A clinic and a checkpoint report who came; they read nothing back.
+    Role.CLINIC: frozenset({Right.CLINIC_REPORT}),
+    Role.CHECKPOINT: frozenset({Right.CHECKPOINT}),
     Role.HOTLINE_AGENT: frozenset({Right.HOTLINE_VIEW, Right.HOTLINE_TAKE, Right.REGISTRY_VIEW,
                                    Right.PII_VIEW, Right.HEALTHCODE_VIEW}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),

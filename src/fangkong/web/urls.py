@@ -69,5 +69,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fangkong.quarantine.urls")),
     path("", include("fangkong.healthcode.urls")),
     path("", include("fangkong.hotline.urls")),
+    path("", include("fangkong.warning.urls")),
     path("", include("fangkong.command.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Early-warning API, anomaly part."""
+
+from ninja import Router
+
+router = Router()

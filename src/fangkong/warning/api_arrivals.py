@@ -1,0 +1,5 @@
+"""Early-warning API, arrivals part."""
+
+from ninja import Router
+
+router = Router()

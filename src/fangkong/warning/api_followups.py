@@ -1,0 +1,5 @@
+"""Early-warning API, followups part."""
+
+from ninja import Router
+
+router = Router()

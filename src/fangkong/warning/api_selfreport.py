@@ -1,0 +1,5 @@
+"""Early-warning API, selfreport part."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Early-warning API, sentinel part."""
+
+from ninja import Router
+
+router = Router()

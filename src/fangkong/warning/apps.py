@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WarningConfig(AppConfig):
+    name = "fangkong.warning"
+    label = "warning"
+    verbose_name = "Early warning"

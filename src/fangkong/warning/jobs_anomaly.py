@@ -1,0 +1,1 @@
+"""Early-warning jobs: the daily anomaly scan (huey periodic tasks)."""

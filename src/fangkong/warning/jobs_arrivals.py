@@ -1,0 +1,1 @@
+"""Early-warning jobs: arrival tests done or missed (huey periodic tasks)."""

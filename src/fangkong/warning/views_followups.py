@@ -1,0 +1,7 @@
+"""Early-warning pages, followups part."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
