@@ -1,6 +1,7 @@
 """The escalation job and the rates are set-wise: their queries grow with chunks of 2,000
-escalated tickets and bulk-insert batches, never with tickets one by one. ``FANGKONG_BENCH_TICKETS=100000`` times
-both over that many open tickets (printed; run with ``-s``)."""
+escalated tickets and bulk-insert batches, never with tickets one by one.
+``FANGKONG_BENCH_TICKETS=100000`` times both over that many open tickets (printed; run with
+``-s``)."""
 
 from __future__ import annotations
 
