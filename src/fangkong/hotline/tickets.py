@@ -216,7 +216,8 @@ def do_open_appeal_ticket(*, appeal_id: int) -> Ticket:
     from fangkong.hotline.appeals import APPEAL_KEY
 
     intake = Intake(channel=Channel.APPEAL, category=Category.CODE,
-                    subject=_("Appeal against a %(colour)s code") % {"colour": appeal.colour},
+                    subject=_("Appeal against a %(colour)s code")
+                    % {"colour": appeal.get_colour_display()},
                     description=appeal.message[:TEXT_MAX], caller_name=person.name,
                     caller_phone=person.phone, person=person, appeal=appeal,
                     client_key=APPEAL_KEY.format(pk=appeal.pk))
