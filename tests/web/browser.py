@@ -35,7 +35,8 @@ def browser() -> Iterator[Any]:
 
 
 RULE_VERSIONS = tuple(f"fangkong.{app}.migrations.0002_policy_versions"
-                      for app in ("tracing", "testing", "risk", "quarantine", "healthcode"))
+                      for app in ("tracing", "testing", "risk", "quarantine", "healthcode",
+                                  "hotline", "warning"))
 
 
 @pytest.fixture
