@@ -244,8 +244,10 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
     from fangkong.command.demo_figures import seed_figures
     from fangkong.command.demo_reports import seed_reports
     from fangkong.command.demo_tasks import seed_tasks
+    from fangkong.hotline.demo_followup import seed_followup
     from fangkong.hotline.demo_tickets import seed_tickets
 
     return [(name, step(seed=seed)) for name, step in (
-        ("hotline", seed_tickets), ("directives", seed_tasks),
+        ("hotline", seed_tickets), ("hotline follow-up", seed_followup),
+        ("directives", seed_tasks),
         ("dashboard", seed_figures), ("situation reports", seed_reports))]
