@@ -8,6 +8,7 @@ class CommandConfig(AppConfig):
 
     def ready(self) -> None:
         """Saved rows of the tables the dashboard counts mark their figures stale."""
-        from fangkong.command import signals
+        from fangkong.command import hooks_warning, signals
 
         signals.connect()
+        hooks_warning.connect()

@@ -18,6 +18,7 @@ from fangkong.risk.models import RequestStatus, RiskArea, RiskLevel, SupplyReque
 from fangkong.testing.coverage import area_q
 from fangkong.testing.models import Campaign, CampaignStatus, Sample, SampleKind
 from fangkong.tracing.models import Case, Contact, FoundIn
+from fangkong.warning.models import Anomaly
 
 CONTROL_HOURS = 24  # the 24-hour funnel (china-practice.md): contacts under control within it
 
@@ -105,12 +106,18 @@ def _tasks(*, overdue: bool) -> Any:
     return rows
 
 
+def _anomalies(w: Window) -> QuerySet[Anomaly]:
+    """Anomalies found by ``at`` and not yet acknowledged or dismissed then."""
+    return Anomaly.objects.filter(open_at(w, created="found_at", closed="decided_at"))
+
+
 def _distinct_people() -> Any:
     return Count("person_id", distinct=True)
 
 
-PEOPLE, ROOMS, AREAS, REQUESTS, TICKETS, TASKS = (
-    _("people"), _("rooms"), _("areas"), _("requests"), _("tickets"), _("tasks"))
+PEOPLE, ROOMS, AREAS, REQUESTS, TICKETS, TASKS, ANOMALIES = (
+    _("people"), _("rooms"), _("areas"), _("requests"), _("tickets"), _("tasks"),
+    _("anomalies"))
 
 ALL: tuple[Metric, ...] = (
     Metric("cases_in_quarantine", _("new cases found in quarantine"), "tracing", PEOPLE, Case,
@@ -121,6 +128,8 @@ ALL: tuple[Metric, ...] = (
            day_field="identified_at", sweep=("identified_at",)),
     Metric("contacts_controlled_24h", _("of those, under control within 24 h"), "tracing",
            PEOPLE, Contact, _controlled, day_field="identified_at", sweep=("identified_at",)),
+    Metric("anomalies_new", _("early-warning anomalies awaiting a decision"), "tracing",
+           ANOMALIES, Anomaly, _anomalies),
     Metric("screening_sampled", _("sampled in the current round"), "screening", PEOPLE, Sample,
            _sampled, value=_distinct_people, sweep=("sampled_at",),
            sweep_where=lambda w: Q(campaign__in=current_campaigns(w))),

@@ -35,7 +35,6 @@ METRICS: dict[str, MetricInfo] = {m.name: MetricInfo(m.label, m.group, m.measure
 ABSENT: dict[str, tuple[str | Promise, str]] = {
     "supplies": (_("supplies and stockpiles"), "11"),
     "vaccination": (_("vaccination"), "11"),
-    "warning": (_("early warning"), "10"),
     "simulation": (_("strategy simulation"), "9"),
 }
 
