@@ -139,7 +139,7 @@ def make_city(people: int) -> tuple[Any, dict[str, int]]:
     Person.objects.bulk_create(rows, batch_size=5000)
     user = User.objects.create_user(username="bench-pharmacy", password="x")
     Profile.objects.create(user=user, unit=district, roles=["pharmacy"])
-    ids = dict(Person.objects.values_list("id_number", "pk"))
+    ids = {n or "": pk for n, pk in Person.objects.values_list("id_number", "pk")}
     return actor_for(user), ids
 
 
@@ -210,7 +210,7 @@ def baseline(rows: list[tuple[str, str, dt.datetime]], ids: dict[str, int]) -> f
 
     place = {pk: p for pk, *p in Person.objects.values_list(
         "pk", "district_id", "street_id", "community_id", "grid_id")}
-    values = [(ids[a], b, c, *place[ids[a]]) for a, b, c in rows]
+    values: list[tuple[Any, ...]] = [(ids[a], b, c, *place[ids[a]]) for a, b, c in rows]
     cols = "person_id, drug_class, bought_at, district_id, street_id, community_id, grid_id"
     table = Purchase._meta.db_table
     began = time.perf_counter()
