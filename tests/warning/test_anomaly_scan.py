@@ -39,6 +39,7 @@ def rise(city: City) -> City:
 
 def test_counts_are_grouped_by_street_and_local_day(rise: City) -> None:
     street = rise.districts[0].grids[0].street_id
+    assert street is not None
     got = daily_counts(stream=Stream.CLINIC, street_ids=[street], first=DAY - dt.timedelta(1),
                        last=DAY)
     assert got.tolist() == [[5.0, 20.0]]
