@@ -2,8 +2,6 @@
 ``warning.manage``), arrivals recorded one by one or as a CSV list (``warning.checkpoint`` or
 ``warning.manage``), and the arrivals of one's jurisdiction with their tests."""
 
-from __future__ import annotations
-
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -46,7 +44,7 @@ class OriginRead(Schema):
     note: str
 
     @staticmethod
-    def of(row: RiskOrigin) -> OriginRead:
+    def of(row: RiskOrigin) -> "OriginRead":
         return OriginRead(id=row.pk, name=row.name, code=row.code, listed_from=row.listed_from,
                           listed_until=row.listed_until, note=row.note)
 

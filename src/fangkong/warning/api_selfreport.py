@@ -1,8 +1,6 @@
 """Early-warning API, selfreport part: the residents' own reports of one's jurisdiction
 (residents send them through their signed link's page, not through this API)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
