@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fangkong.warning.logic import AnomalyRules
@@ -18,14 +18,17 @@ rules_st = st.builds(AnomalyRules, st.sampled_from(["ewma", "cusum"]),
                      st.floats(0.05, 1.0), st.floats(0.5, 6.0), st.integers(7, 30),
                      st.floats(0.0, 10.0))
 series_st = st.lists(st.integers(0, 60), min_size=8, max_size=70)
+shared = settings(suppress_health_check=[HealthCheck.too_slow])  # a busy shared machine
 
 
 @given(rules=rules_st, level=st.integers(0, 500), days=st.integers(1, 80))
+@shared
 def test_a_constant_series_never_alarms(rules: AnomalyRules, level: int, days: int) -> None:
     assert not chart(np.full(days, level), rules).alarm.any()
 
 
 @given(rules=rules_st, counts=series_st, k=st.integers(1, 20))
+@shared
 def test_scaling_up_never_removes_an_alarm(rules: AnomalyRules, counts: list[int],
                                            k: int) -> None:
     """``x k`` scales the statistic by k and the limit by at most k (the Poisson floor grows
@@ -35,6 +38,7 @@ def test_scaling_up_never_removes_an_alarm(rules: AnomalyRules, counts: list[int
 
 
 @given(rules=rules_st, counts=series_st)
+@shared
 def test_no_day_is_judged_without_a_full_baseline(rules: AnomalyRules,
                                                   counts: list[int]) -> None:
     found = chart(counts, rules)
@@ -75,7 +79,7 @@ def test_a_doubling_for_five_days_is_found(rules: AnomalyRules) -> None:
                           seed=6) >= 0.70
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(rules=rules_st, counts=series_st)
 def test_cusum_and_ewma_statistics_are_finite(rules: AnomalyRules, counts: list[int]) -> None:
     found = chart(counts, rules)
