@@ -354,7 +354,7 @@ def with_tests(rows: Iterable[ArrivalRecord], *, today: dt.date) -> list[Arrival
     records = list(rows)
     tests: dict[int, list[tuple[ArrivalTest, str]]] = {r.pk: [] for r in records}
     for test in ArrivalTest.objects.filter(record__in=records).order_by("record_id", "sequence"):
-        state = logic_arrivals.test_state(due_date=test.due_date,
+        state = logic_arrivals.state_of(due_date=test.due_date,
                                           done=test.done_at is not None, today=today)
         tests[test.record_id].append((test, state))
     return [ArrivalRow(r, tests[r.pk]) for r in records]

@@ -88,7 +88,7 @@ def _mark_done(tests: list[ArrivalTest], *, today: dt.date, now: dt.datetime) ->
 
 
 def _flag_missed(tests: list[ArrivalTest], *, today: dt.date, now: dt.datetime) -> int:
-    missed = [t for t in tests if logic_arrivals.test_state(
+    missed = [t for t in tests if logic_arrivals.state_of(
         due_date=t.due_date, done=t.done_at is not None, today=today) == logic_arrivals.MISSED]
     flagged = set(FollowUp.objects.filter(kind=FollowUpKind.ARRIVAL,
                                           source_id__in={t.record_id for t in missed})

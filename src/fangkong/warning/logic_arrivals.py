@@ -41,7 +41,7 @@ def listed_on(listed_from: dt.date, listed_until: dt.date | None, day: dt.date) 
     return listed_from <= day and (listed_until is None or day <= listed_until)
 
 
-def test_state(*, due_date: dt.date, done: bool, today: dt.date) -> str:
+def state_of(*, due_date: dt.date, done: bool, today: dt.date) -> str:
     """A test is done once a result is on record, missed once its day has passed."""
     if done:
         return DONE
