@@ -27,7 +27,8 @@ from fangkong.web.forms import WHEN, DomainForm
 
 
 class VisitForm(DomainForm):
-    clinic_id = forms.TypedChoiceField(label=gettext_lazy("Clinic"), coerce=int)
+    clinic_id = forms.TypedChoiceField(label=gettext_lazy("Clinic"), coerce=int, required=False,
+                                       empty_value=None)
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=18, required=False,
                                 help_text=gettext_lazy("read off the card"))
     name = forms.CharField(label=gettext_lazy("Name"), max_length=64, required=False,
