@@ -4,6 +4,7 @@ CSV) and the untested pharmacy buyers of the viewer's grids. Thin: the rules are
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -50,7 +51,8 @@ def _clinic_page(request: HttpRequest, *, form: VisitForm | None = None,
                  csv_answer: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     choices = _choices(actor_of(request))
     if form is None:
-        form = VisitForm(initial={"client_key": clock.now().strftime("web-%Y%m%d%H%M%S%f"),
+        # A fresh key per rendered form: a double click or a resent form is stored once.
+        form = VisitForm(initial={"client_key": f"web-{uuid.uuid4().hex}",
                                   "visited_at": clock.now()})
     form.fields["clinic_id"].choices = choices  # type: ignore[attr-defined]
     return render(request, "warning/clinic.html", {
