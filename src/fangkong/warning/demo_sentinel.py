@@ -24,7 +24,7 @@ def seed_sentinel(*, seed: int = 2022) -> dict[str, int]:
     """Visits of the last 24 hours at the first hospital; counts of what was stored."""
     hospital = Venue.objects.filter(type=VenueType.HOSPITAL, grid__isnull=False).order_by(
         "pk").first()
-    unit = AdminUnit.objects.filter(pk=hospital.grid_id).first() if hospital else None
+    unit = AdminUnit.objects.filter(pk=hospital.grid_id or 0).first() if hospital else None
     if hospital is None or unit is None:
         return {"visits": 0, "follow_ups": 0, "buyer_follow_ups": 0}
     desk = Actor(user_id=None, username="demo:clinic", unit=unit,
