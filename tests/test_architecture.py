@@ -82,7 +82,7 @@ def _pages(patterns: list) -> list:  # type: ignore[type-arg]
 PUBLIC = {"login", "logout", "public_risk_points", "public_risk_points_json",
           "screening_public_booking", "public_risk_areas", "public_risk_areas_json",
           "risk_household_request", "public_healthcode_keys", "public_healthcode_verify",
-          "hotline_public_new", "hotline_resident_ticket",
+          "hotline_public_new", "hotline_resident_ticket", "warning_self_report",
           "public_healthcode_resident", "public_healthcode_appeal", "public_healthcode_code_json",
           "public_healthcode_checkins", "public_healthcode_venue"}
 

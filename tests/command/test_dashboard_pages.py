@@ -57,7 +57,7 @@ def test_city_page_shows_tiles_rows_and_absent_modules(world: dict[str, Any]) ->
     assert 'id="tile-tickets_overdue" data-metric="tickets_overdue" data-value="1"' in html
     assert "District 1" in html and "District 2" in html  # the breakdown, one row per district
     assert f'?unit={world["d1"].pk}&amp;' in html
-    for module in ("supplies", "vaccination", "warning", "simulation"):
+    for module in ("supplies", "vaccination", "simulation"):
         assert f'data-module="{module}"' in html
     assert "absent: issue 11" in html and 'hx-trigger="every 30s"' in html
 
@@ -110,8 +110,7 @@ def test_the_api_gives_the_page_figures(world: dict[str, Any]) -> None:
     assert len(metrics["cases_in_community"]["trend"]) == 14
     assert [c["unit"]["id"] for c in answer["children"]] == [world["d1"].pk, world["d2"].pk]
     assert answer["children"][1]["values"]["cases_in_quarantine"] == 1
-    assert {a["key"] for a in answer["absent"]} == {"supplies", "vaccination", "warning",
-                                                    "simulation"}
+    assert {a["key"] for a in answer["absent"]} == {"supplies", "vaccination", "simulation"}
 
 
 def test_the_api_refuses_a_future_day(world: dict[str, Any]) -> None:

@@ -140,7 +140,7 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     # Agents read the registry to route a call and see phones in full to call back (audited).
     # A clinic and a checkpoint report who came; they read nothing back.
     Role.CLINIC: frozenset({Right.CLINIC_REPORT}),
-    Role.CHECKPOINT: frozenset({Right.CHECKPOINT}),
+    Role.CHECKPOINT: frozenset({Right.CHECKPOINT, Right.HEALTHCODE_REPORT}),
     Role.HOTLINE_AGENT: frozenset({Right.HOTLINE_VIEW, Right.HOTLINE_TAKE, Right.REGISTRY_VIEW,
                                    Right.PII_VIEW, Right.HEALTHCODE_VIEW}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),
