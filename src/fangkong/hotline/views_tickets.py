@@ -95,7 +95,17 @@ def left(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
     due = ticket.respond_by if ticket.status == TicketStatus.NEW else ticket.resolve_by
     minutes = int((due - now).total_seconds() // 60)
     return {"kind": "respond" if ticket.status == TicketStatus.NEW else "resolve",
-            "minutes": abs(minutes), "late": minutes < 0, "due": due}
+            "minutes": abs(minutes), "span": span_text(abs(minutes)), "late": minutes < 0,
+            "due": due}
+
+
+def span_text(minutes: int) -> str:
+    """Minutes as a person reads a deadline: minutes under two hours, then hours, then days."""
+    if minutes < 120:
+        return _("%(n)d min") % {"n": minutes}
+    if minutes < 48 * 60:
+        return _("%(n)d h") % {"n": minutes // 60}
+    return _("%(n)d days") % {"n": minutes // (24 * 60)}
 
 
 # ---------------------------------------------------------------- staff pages
