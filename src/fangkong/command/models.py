@@ -144,7 +144,7 @@ class Evidence(models.Model):
 
 class ReportStatus(models.TextChoices):
     PENDING = "pending", _("being generated")
-    READY = "ready", _("ready")
+    READY = "ready", _("ready to download")
     FAILED = "failed", _("failed")
 
 
