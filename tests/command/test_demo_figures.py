@@ -32,3 +32,16 @@ def test_seed_rebuilds_the_demo_days(city: City) -> None:
     rows = sorted(Figure.objects.values_list("unit_id", "day", "metric", "value"))
     assert seed_figures()["figures"] == first["figures"]
     assert sorted(Figure.objects.values_list("unit_id", "day", "metric", "value")) == rows
+
+
+def test_an_older_outbreak_is_rebuilt_too(city: City) -> None:
+    cache.clear()
+    now = clock.now()
+    make_case(city.districts[0].persons[0], at=now - dt.timedelta(days=400))
+    make_case(city.districts[0].persons[1], at=now - dt.timedelta(days=396))
+    make_case(city.districts[1].persons[0], at=now)
+    Figure.objects.all().delete()
+    counts = seed_figures()
+    assert counts["days"] == 90 + 4 + 1 + 14
+    then = clock.city_today() - dt.timedelta(days=396)
+    assert queries.snapshot(unit=city.unit, day=then)["cases_in_community"] == 1

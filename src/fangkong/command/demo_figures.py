@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from fangkong.command.refresh import rebuild
@@ -27,11 +27,28 @@ def demo_days(today: dt.date) -> tuple[dt.date, dt.date]:
     return max(start, today - dt.timedelta(days=MAX_DAYS - 1)), today
 
 
+def outbreak_days(before: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The synthetic outbreak's own weeks when they lie before the recent window (the demo
+    city's tracing history is dated in its generated year): from its first case, as many
+    days as the cases span before ``before``, at most ``MAX_DAYS``."""
+    span = Case.objects.filter(confirmed_at__date__lt=before).aggregate(
+        first=Min("confirmed_at"), last=Max("confirmed_at"))
+    if span["first"] is None:
+        return None
+    first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
+    return first, min(last + dt.timedelta(days=TREND_DAYS), before - dt.timedelta(days=1),
+                      first + dt.timedelta(days=MAX_DAYS - 1))
+
+
 def seed_figures(*, seed: int = 2022) -> dict[str, int]:
-    """Rebuild every figure of the demo's days (``seed`` is unused: nothing random here; kept
-    for the demo's common signature)."""
+    """Rebuild every figure of the demo's days, and of the outbreak's weeks when they are
+    older (``seed`` is unused: nothing random here; kept for the demo's common signature)."""
     started = time.monotonic()
     day_from, day_to = demo_days(clock.city_today())
     written = rebuild(day_from=day_from, day_to=day_to)
-    return {"days": (day_to - day_from).days + 1, "figures": written,
-            "seconds": round(time.monotonic() - started)}
+    days = (day_to - day_from).days + 1
+    older = outbreak_days(day_from)
+    if older is not None:
+        written += rebuild(day_from=older[0], day_to=older[1])
+        days += (older[1] - older[0]).days + 1
+    return {"days": days, "figures": written, "seconds": round(time.monotonic() - started)}
