@@ -147,7 +147,8 @@ def test_an_area_change_recomputes_its_members(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         area.name = "renamed"
         area.save()
-    assert callbacks == []
+    # other modules may listen to areas too (the command board): none of ours runs
+    assert [c for c in callbacks if c.__module__.startswith("fangkong.healthcode")] == []
 
 
 def test_the_sweep_catches_time_and_bulk_writes(city: City, clock: list[dt.datetime]) -> None:
