@@ -139,7 +139,7 @@ def _offline_verifier(document: dict[str, Any], codes: list[str], seconds: float
 
 def issue_cases(port: int, fx: Fixture, clients: int, seconds: float) -> list[dict[str, Any]]:
     paths = [f"{link}code.json" for link in fx.links]
-    rows = [{"case": "ours: resident code.json (read code, sign, draw QR)",
+    rows = [{"case": "ours: resident code.json (read person and code, sign)",
              **load.drive(port, get_request(paths), clients=clients, seconds=seconds)}]
     for name, path in (("baseline: bare django-ninja GET, constant body", "/bench/ninja/constant"),
                        ("baseline: bare Django view, constant body", "/bench/django/constant")):
