@@ -24,7 +24,10 @@ def run_backend(args: argparse.Namespace) -> None:
 
     setup_django()
     migrate()
-    result: dict[str, Any] = {"backend": args.one, "residents": args.residents[0]}
+    from benchmarks.command_report import load_average
+
+    result: dict[str, Any] = {"backend": args.one, "residents": args.residents[0],
+                              "load_at_start": load_average()}
     result["fixture"] = load(args)
     from benchmarks import command_measure as measure
 

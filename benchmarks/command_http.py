@@ -119,7 +119,7 @@ def browser_cases(port: int, cookie: str, paths: dict[str, str], repeat: int
 
 
 def _browse(context: Any, url: str, repeat: int) -> dict[str, Any]:
-    walls, firsts, drawn = [], [], []
+    walls, firsts, ends, drawn = [], [], [], []
     cold = 0.0
     for n in range(repeat + 1):
         page = context.new_page()
@@ -134,6 +134,7 @@ def _browse(context: Any, url: str, repeat: int) -> dict[str, Any]:
             continue
         walls.append(wall)
         firsts.append(nav["responseStart"] / 1000)
+        ends.append(nav["responseEnd"] / 1000)
         drawn.append(float(at) / 1000)
     return {"cold_ms": cold * 1000, "wall": summary(walls), "first_byte": summary(firsts),
-            "drawn": summary(drawn)}
+            "last_byte": summary(ends), "drawn": summary(drawn)}

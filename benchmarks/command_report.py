@@ -81,8 +81,8 @@ def http_table(results: list[dict[str, Any]]) -> str:
 
 def browser_table(results: list[dict[str, Any]]) -> str:
     lines = ["| residents · backend | unit | first load (cold cache) ms | full render median "
-             "ms | p95 ms | browser: first byte ms | browser: drawn ms |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "ms | p95 ms | browser: first byte ms | last byte ms | drawn ms |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         b = r.get("browser")
         if not b:
@@ -92,8 +92,17 @@ def browser_table(results: list[dict[str, Any]]) -> str:
             lines.append(f"| {_who(r)} | {unit} | {u['cold_ms']:.0f} | "
                          f"{u['wall']['median_ms']:.0f} | {u['wall']['p95_ms']:.0f} | "
                          f"{u['first_byte']['median_ms']:.0f} | "
-                         f"{u['drawn']['median_ms']:.0f} |")
+                         f"{_median(u.get('last_byte'))} | {u['drawn']['median_ms']:.0f} |")
     return "\n".join(lines)
+
+
+def _median(stats: dict[str, float] | None) -> str:
+    return "" if stats is None else f"{stats['median_ms']:.0f}"
+
+
+def loads(results: list[dict[str, Any]]) -> str:
+    return "\n".join(f"- {_who(r)}: `{r['load_at_start']}`" for r in results
+                     if r.get("load_at_start"))
 
 
 def report(args: argparse.Namespace, results: list[dict[str, Any]], out: Path) -> None:
@@ -102,7 +111,9 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], out: Path) -
     command = f"uv run python -m benchmarks.bench_command --residents {sizes}"
     waited = next((r["browser"]["waited_for"] for r in results if r.get("browser")), "")
     md = (f"Command dashboard at city scale ({today}, {machine()})\n\n`{command}`\n\n"
-          f"Load at the end: `{load_average()}`\n\nThe outbreak on the raw tables (rows):\n\n"
+          f"Machine load (other helpers share the cores) at each run's start:\n\n"
+          f"{loads(results)}\n- at the end: `{load_average()}`\n\n"
+          "The outbreak on the raw tables (rows):\n\n"
           + fixture_table(results) + "\n\nRead model: rebuild and one event:\n\n"
           + rebuild_table(results) + f"\n\nThe page's figures in-process, {args.repeat} runs "
           f"(naive {args.naive_repeat}):\n\n" + figures_table(results)
