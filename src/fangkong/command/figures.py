@@ -19,6 +19,7 @@ TREND_DAYS = 14
 
 GROUPS: dict[str, str | Promise] = {
     "tracing": _("Cases and contacts"),
+    "warning": _("Early warning"),
     "screening": _("Screening"),
     "quarantine": _("Quarantine"),
     "risk": _("Risk areas and sealed-area requests"),

@@ -128,7 +128,7 @@ ALL: tuple[Metric, ...] = (
            day_field="identified_at", sweep=("identified_at",)),
     Metric("contacts_controlled_24h", _("of those, under control within 24 h"), "tracing",
            PEOPLE, Contact, _controlled, day_field="identified_at", sweep=("identified_at",)),
-    Metric("anomalies_new", _("early-warning anomalies awaiting a decision"), "tracing",
+    Metric("anomalies_new", _("early-warning anomalies awaiting a decision"), "warning",
            ANOMALIES, Anomaly, _anomalies),
     Metric("screening_sampled", _("sampled in the current round"), "screening", PEOPLE, Sample,
            _sampled, value=_distinct_people, sweep=("sampled_at",),
