@@ -239,6 +239,7 @@ def format_logins(logins: list[Login], *, url: str) -> str:
 
 def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]:
     """The hotline's calls (taken by ``hotline1``, answered by ``street1``, called back),
+    early warning's arrivals, self-reports and sentinel history (its anomaly raises a task),
     the HQ's directives and their tasks, then the dashboard's figures over the demo's days
     and yesterday's situation reports: last, because they read everything above (once)."""
     from fangkong.command.demo_figures import seed_figures
@@ -246,8 +247,11 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
     from fangkong.command.demo_tasks import seed_tasks
     from fangkong.hotline.demo_followup import seed_followup
     from fangkong.hotline.demo_tickets import seed_tickets
+    from fangkong.warning.demo_anomaly import seed_anomaly
+    from fangkong.warning.demo_arrivals import seed_arrivals
 
     return [(name, step(seed=seed)) for name, step in (
         ("hotline", seed_tickets), ("hotline follow-up", seed_followup),
+        ("arrivals and self-reports", seed_arrivals), ("sentinel anomalies", seed_anomaly),
         ("directives", seed_tasks),
         ("dashboard", seed_figures), ("situation reports", seed_reports))]

@@ -87,6 +87,7 @@ def group_title(group: str) -> str:
         "risk": pgettext("situation report", "Risk areas"),
         "hotline": pgettext("situation report", "12345 hotline"),
         "command": pgettext("situation report", "Directives and supervision"),
+        "warning": pgettext("situation report", "Early warning"),
     }
     return titles.get(group, group)
 
