@@ -252,6 +252,6 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
 
     return [(name, step(seed=seed)) for name, step in (
         ("hotline", seed_tickets), ("hotline follow-up", seed_followup),
+        ("directives", seed_tasks),  # before the anomaly's task: it seeds only an empty table
         ("arrivals and self-reports", seed_arrivals), ("sentinel anomalies", seed_anomaly),
-        ("directives", seed_tasks),
         ("dashboard", seed_figures), ("situation reports", seed_reports))]
