@@ -249,9 +249,11 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
     from fangkong.hotline.demo_tickets import seed_tickets
     from fangkong.warning.demo_anomaly import seed_anomaly
     from fangkong.warning.demo_arrivals import seed_arrivals
+    from fangkong.warning.demo_sentinel import seed_sentinel
 
     return [(name, step(seed=seed)) for name, step in (
         ("hotline", seed_tickets), ("hotline follow-up", seed_followup),
         ("directives", seed_tasks),  # before the anomaly's task: it seeds only an empty table
-        ("arrivals and self-reports", seed_arrivals), ("sentinel anomalies", seed_anomaly),
+        ("fever clinic", seed_sentinel), ("arrivals and self-reports", seed_arrivals),
+        ("sentinel anomalies", seed_anomaly),
         ("dashboard", seed_figures), ("situation reports", seed_reports))]

@@ -1,5 +1,5 @@
 """Early-warning jobs, one module per part (huey discovers ``tasks`` modules)."""
 
-from fangkong.warning import jobs_anomaly, jobs_arrivals
+from fangkong.warning import jobs_anomaly, jobs_arrivals, jobs_sentinel
 
-__all__ = ["jobs_anomaly", "jobs_arrivals"]
+__all__ = ["jobs_anomaly", "jobs_arrivals", "jobs_sentinel"]
