@@ -19,7 +19,8 @@ def machine() -> str:
 
 
 def load_average() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False,
+                          env={**os.environ, "TZ": "UTC"}).stdout.strip()
 
 
 def _who(r: dict[str, Any]) -> str:
@@ -108,7 +109,10 @@ def loads(results: list[dict[str, Any]]) -> str:
 def report(args: argparse.Namespace, results: list[dict[str, Any]], out: Path) -> None:
     today = dt.datetime.now(dt.UTC).date()
     sizes = " ".join(str(n) for n in args.residents)
-    command = f"uv run python -m benchmarks.bench_command --residents {sizes}"
+    extra = "".join(f" --{name.replace('_', '-')} {getattr(args, name)}" for name, default
+                    in (("naive_repeat", 3), ("browser_repeat", 5), ("repeat", 15), ("tag", ""))
+                    if getattr(args, name) != default)
+    command = f"uv run python -m benchmarks.bench_command --residents {sizes}{extra}"
     waited = next((r["browser"]["waited_for"] for r in results if r.get("browser")), "")
     md = (f"Command dashboard at city scale ({today}, {machine()})\n\n`{command}`\n\n"
           f"Machine load (other helpers share the cores) at each run's start:\n\n"
