@@ -1,8 +1,7 @@
 """Early-warning API, anomaly part: the anomalies of the caller's subtree, one with its
 charted series, and HQ's decision (acknowledge or dismiss, with a note). Thin handlers over
-``anomaly``."""
-
-from __future__ import annotations
+``anomaly``. No ``from __future__ import annotations``: ninja reads the body schema's
+annotation at import (a string it cannot resolve becomes a query parameter)."""
 
 import datetime as dt
 from typing import Any
@@ -38,7 +37,7 @@ class AnomalyRead(Schema):
     note: str
 
     @staticmethod
-    def of(a: Anomaly) -> AnomalyRead:
+    def of(a: Anomaly) -> "AnomalyRead":
         return AnomalyRead(id=a.pk, street_id=a.street_id, district_id=a.district_id,
                            stream=a.stream, day=a.day, observed=a.observed,
                            expected=a.expected, statistic=a.statistic, threshold=a.threshold,
@@ -51,7 +50,7 @@ class AnomalyDetail(Schema):
     series: dict[str, Any]
 
 
-class Decision(Schema):
+class AnomalyDecision(Schema):
     status: str  # acknowledged | dismissed
     note: str
 
@@ -75,7 +74,7 @@ def get_anomaly(request: HttpRequest, anomaly_id: int) -> AnomalyDetail:
 
 @router.post("/anomalies/{anomaly_id}/decide", response=AnomalyRead)
 @requires(Right.WARNING_MANAGE)
-def decide(request: HttpRequest, anomaly_id: int, body: Decision) -> AnomalyRead:
+def decide(request: HttpRequest, anomaly_id: int, body: AnomalyDecision) -> AnomalyRead:
     """Acknowledge (being looked into) or dismiss, with a note; resending changes nothing."""
     return AnomalyRead.of(anomaly.do_decide(actor=request_actor(request), anomaly_id=anomaly_id,
                                             status=body.status, note=body.note))
