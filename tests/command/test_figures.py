@@ -120,3 +120,19 @@ def test_trend_is_one_point_per_day(city: City, day: dict[str, Any]) -> None:
 def test_metrics_list_every_figure_once() -> None:
     assert len(queries.METRICS) == 19
     assert all(info.group for info in queries.METRICS.values())
+
+
+def test_a_round_over_the_whole_city_expects_everyone(city: City) -> None:
+    """A city-wide area is an empty condition; it must widen the count, not empty it."""
+    from fangkong.registry.models import Person
+    from fangkong.testing.models import CampaignArea
+
+    rnd = make_round(city, start=NOON - 5 * HOUR)
+    CampaignArea.objects.filter(campaign=rnd.campaign).delete()
+    whole = CampaignArea(campaign=rnd.campaign, unit=city.unit, pool_size=10)
+    whole.place_in(city.unit)
+    whole.save()
+    rebuild(day_from=DAY, day_to=DAY)
+    expected = queries.snapshot(unit=city.unit, day=DAY)["screening_expected"]
+    assert expected == Person.objects.filter(inactive_since__isnull=True, temporary=False,
+                                             purged=False).count() > 0

@@ -64,11 +64,16 @@ def _sampled(w: Window) -> QuerySet[Sample]:
 
 def _expected(w: Window) -> QuerySet[Person]:
     """Residents registered (as the registry stands now) in an area of a current round."""
-    where = Q(pk__in=[])
-    for campaign in current_campaigns(w):
-        where |= area_q(campaign)
-    return Person.objects.filter(where, inactive_since__isnull=True, temporary=False,
-                                 purged=False)
+    areas = [area_q(campaign) for campaign in current_campaigns(w)]
+    people = Person.objects.filter(inactive_since__isnull=True, temporary=False, purged=False)
+    if not areas:
+        return people.none()
+    if any(not q for q in areas):  # a round over the whole city: an empty Q, everyone
+        return people
+    where = Q()
+    for q in areas:
+        where |= q
+    return people.filter(where)
 
 
 def _rooms(*, free: bool) -> Any:
