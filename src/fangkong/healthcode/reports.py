@@ -12,9 +12,7 @@ the good ones are stored only when asked.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import audit_row, record, record_many, snapshot
+from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.rights import Right
@@ -166,22 +165,7 @@ class CsvRefused(DomainError):
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DomainError(_("not a UTF-8 CSV file"), field="file") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise DomainError(_("the header lacks %(cols)s") % {"cols": ", ".join(missing)},
-                          field="file")
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
-             if isinstance(v, str)} for row in reader]
-    if len(rows) > CSV_MAX_ROWS:
-        raise DomainError(_("at most %(n)d lines in one file") % {"n": CSV_MAX_ROWS},
-                          field="file")
-    return rows
+    return read_csv_rows(data, columns=CSV_COLUMNS, max_rows=CSV_MAX_ROWS)
 
 
 @dataclass(frozen=True)

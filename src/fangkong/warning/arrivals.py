@@ -8,11 +8,9 @@ follow-up list (the unknown at the checkpoint's unit, for the city to place).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
+from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError, NotFound
 from fangkong.core.jurisdiction import Actor, scope
 from fangkong.core.rights import Right
@@ -253,23 +252,7 @@ class ListRefused(DomainError):
 
 
 def read_rows(data: bytes) -> list[dict[str, str]]:
-    """The file's lines as dicts of stripped values; a bad file is refused as a whole."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DomainError(_("not a UTF-8 CSV file"), field="file") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise DomainError(_("the header lacks %(cols)s") % {"cols": ", ".join(missing)},
-                          field="file")
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
-             if isinstance(v, str)} for row in reader]
-    if len(rows) > CSV_MAX_ROWS:
-        raise DomainError(_("at most %(n)d lines in one file") % {"n": CSV_MAX_ROWS},
-                          field="file")
-    return rows
+    return read_csv_rows(data, columns=CSV_COLUMNS, max_rows=CSV_MAX_ROWS)
 
 
 def do_import_arrivals(*, actor: Actor, data: bytes, file_name: str = "",

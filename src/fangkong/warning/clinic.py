@@ -10,9 +10,7 @@ reported by number and field, and the good ones are stored only when asked.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record, snapshot
+from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor, scope
 from fangkong.core.models import AdminUnit
@@ -152,23 +151,7 @@ def moment(value: dt.datetime | str, *, name: str) -> dt.datetime:
 
 
 def csv_lines(data: bytes) -> list[dict[str, str]]:
-    """The lines of a UTF-8 CSV file with a header holding ``CSV_COLUMNS`` (any order)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DomainError(_("not a UTF-8 CSV file"), field="file") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise DomainError(_("the header lacks %(cols)s") % {"cols": ", ".join(missing)},
-                          field="file")
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
-             if isinstance(v, str)} for row in reader]
-    if len(rows) > CSV_MAX_ROWS:
-        raise DomainError(_("at most %(n)d lines in one file") % {"n": CSV_MAX_ROWS},
-                          field="file")
-    return rows
+    return read_csv_rows(data, columns=CSV_COLUMNS, max_rows=CSV_MAX_ROWS)
 
 
 def _place(visit: ClinicVisit, where: Person | Venue) -> None:
