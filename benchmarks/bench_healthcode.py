@@ -30,9 +30,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.common import fresh_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = os.environ.get("FANGKONG_BENCH_PG_DB", "fangkong_bench_healthcode")  # two runs at once
 
 
@@ -112,18 +113,8 @@ def _forward(args: argparse.Namespace) -> list[str]:
 
 
 def database_url(backend: str, cache: Path) -> str:
-    """A fresh database of this benchmark's own."""
-    if backend == "sqlite":
-        path = cache / "healthcode.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+    """A fresh database of this benchmark's own (not shared with the other benchmarks)."""
+    return fresh_database_url(backend, sqlite_path=cache / "healthcode.sqlite3", pg_db=PG_DB)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import fresh_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def main() -> None:
@@ -66,17 +67,8 @@ def ensure_city(args: argparse.Namespace) -> Path:
 
 
 def database_url(backend: str, cache: Path) -> str:
-    if backend == "sqlite":
-        path = cache / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS fangkong_bench")
-        conn.execute("CREATE DATABASE fangkong_bench")
-    return "postgresql://postgres@127.0.0.1:5432/fangkong_bench"
+    """A fresh database of this benchmark's own (not shared with the other benchmarks)."""
+    return fresh_database_url(backend, sqlite_path=cache / "bench.sqlite3", pg_db="fangkong_bench")
 
 
 def _run_one(args: argparse.Namespace) -> None:

@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks.common import fresh_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "fk_h10a_bench"
 DAY = 32_000
 CLASSES = ("fever", "cough", "antibiotic", "antiviral")
@@ -81,17 +82,7 @@ def main() -> None:
 
 
 def database_url(backend: str, cache: Path) -> str:
-    if backend == "sqlite":
-        path = cache / "upload.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+    return fresh_database_url(backend, sqlite_path=cache / "upload.sqlite3", pg_db=PG_DB)
 
 
 def run_backend(args: argparse.Namespace) -> None:
