@@ -71,7 +71,7 @@ def seed_arrivals(*, seed: int = 2022) -> dict[str, int]:
 
 def _origins(city: AdminUnit, *, today: dt.date) -> list[int]:
     """The two listed origins (kept when the city listed them already)."""
-    manager = _user_actor("commander") or Actor(
+    manager = _user_actor("admin") or Actor(
         user_id=None, username="demo:warning", unit=city,
         rights=frozenset({Right.WARNING_MANAGE}))
     out = []
