@@ -232,8 +232,9 @@ def healthcode_links(*, url: str) -> list[str]:
 
 
 def format_logins(logins: list[Login], *, url: str) -> str:
-    lines = [f"Fangkong demo: open {url}", "", f"{'user':<10} {'password':<14} unit / role"]
-    lines += [f"{x.username:<10} {x.password:<14} {x.unit} · {x.note}" for x in logins]
+    width = max([4, *(len(x.username) for x in logins)])
+    lines = [f"Fangkong demo: open {url}", "", f"{'user':<{width}} {'password':<14} unit / role"]
+    lines += [f"{x.username:<{width}} {x.password:<14} {x.unit} · {x.note}" for x in logins]
     return "\n".join(lines)
 
 
