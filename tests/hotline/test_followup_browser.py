@@ -21,15 +21,17 @@ from tests.web import browser as web
 
 pytestmark = web.BROWSER
 browser = web.browser
+rule_versions = web.rule_versions
 
 
 @pytest.fixture
-def ticket(city: City, transactional_db: None) -> Ticket:
-    """The hotline's rule versions and templates (a live-server test flushes them), its users
-    and one supply ticket of district 1's street opened a minute ago."""
-    for name, step in (("0002_policy_versions", "add_versions"),
-                       ("0003_answer_templates", "add_templates")):
-        getattr(importlib.import_module(f"fangkong.hotline.migrations.{name}"), step)(apps, None)
+def ticket(city: City, rule_versions: None) -> Ticket:
+    """Every module's rule versions (the answer templates name the quarantine, code and
+    area rules of the day) and the hotline's templates, which a live-server test before this
+    one may have flushed; its users and one supply ticket of district 1's street opened a
+    minute ago."""
+    importlib.import_module("fangkong.hotline.migrations.0003_answer_templates").add_templates(
+        apps, None)
     hotline_users(city)
     return new_ticket(street=street_of(city, 0), at=clock.now(), category="supply",
                       policy=clock_policy())
