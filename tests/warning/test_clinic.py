@@ -75,6 +75,22 @@ def test_no_fever_opens_nothing(city: City, users: dict[str, User]) -> None:
     assert not FollowUp.objects.exists()
 
 
+def test_the_fever_line_follows_the_version_in_force(city: City,
+                                                     users: dict[str, User]) -> None:
+    """Raise the line to 38.5 ℃ in the version in force: 38.2 no longer opens a follow-up."""
+    from fangkong.warning.models import WarningPolicy
+    from fangkong.warning.policy import warning_policy_in_force
+
+    version = warning_policy_in_force(on=SUMMER.date())
+    WarningPolicy.objects.filter(pk=version.pk).update(
+        params={**version.params, "fever_celsius": 38.5})
+    visit(users["clinic1"], id_number=city.districts[0].persons[0].id_number or "")
+    assert not FollowUp.objects.exists()
+    visit(users["clinic1"], client_key="k2", temperature="38.5",
+          id_number=city.districts[0].persons[1].id_number or "")
+    assert FollowUp.objects.count() == 1
+
+
 def _csv(city: City) -> bytes:
     a, b = city.districts[0].persons[0], city.districts[1].persons[0]
     when = SUMMER.isoformat()

@@ -22,3 +22,12 @@ def test_malformed_version_is_refused_by_name() -> None:
                         params={"anomaly": {}, "surprise": True})
     with pytest.raises(DomainError, match="broken"):
         rules_of(bad)
+
+
+@pytest.mark.django_db
+def test_the_fever_line_is_a_rule() -> None:
+    assert warning_rules(on=dt.date(2022, 5, 1)).fever_celsius == 37.3
+    version = WarningPolicy.objects.get(name="warning-2021-08")
+    with pytest.raises(DomainError, match="fever_celsius"):
+        rules_of(WarningPolicy(name="hot", effective_from=dt.date(2023, 1, 1),
+                               params={**version.params, "fever_celsius": 45}))

@@ -1,8 +1,8 @@
 """Fever-clinic visits (发热门诊 sentinel). The clinic reads the ID number off the card; a person
 the registry knows is placed at their residence (their grid follows them up), anyone else by
 name and phone at the clinic's place. A visit is stored once per (clinic, client key) however
-often the device resends it. A visit with fever (≥ ``FEVER``) and no sample taken opens a
-follow-up for the grid: someone with a fever left without a test.
+often the device resends it. A visit with fever (at or above the rules' ``fever_celsius``)
+and no sample taken opens a follow-up for the grid: someone with a fever left without a test.
 
 A clinic's day also comes as CSV (``healthcode/reports.py``'s pattern): every bad line is
 reported by number and field, and the good ones are stored only when asked.
@@ -35,7 +35,12 @@ from fangkong.warning.models import ClinicVisit, FollowUpKind
 from fangkong.warning.policy import warning_rules
 
 # The fever line of the clinics' triage (37.3 ℃); a policy setting once WarningRules has one.
-FEVER = Decimal("37.3")
+
+
+def fever_line(*, on: dt.datetime) -> Decimal:
+    """The temperature from which an unsampled visitor is followed up, in the rules of the
+    visit's day."""
+    return Decimal(str(warning_rules(on=timezone.localdate(on)).fever_celsius))
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 KEY_MAX = 64
 CSV_COLUMNS = ["client_key", "visited_at", "temperature", "sampled", "id_number", "name",
@@ -133,7 +138,7 @@ def do_report_visit(*, actor: Actor, client_key: str, visited_at: dt.datetime | 
         visit.save()
         record(actor=actor, verb="warning.clinic.visit", target=visit,
                after=snapshot(visit, exclude=("phone",)))
-        if degrees is not None and degrees >= FEVER and not sampled:
+        if degrees is not None and degrees >= fever_line(on=when) and not sampled:
             _follow_up(visit, clinic)
     return Stored(visit, created=True)
 

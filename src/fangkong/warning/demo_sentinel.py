@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from fangkong.core import clock
 from fangkong.core.jurisdiction import Actor
@@ -42,6 +43,7 @@ def seed_sentinel(*, seed: int = 2022) -> dict[str, int]:
                                         visited_at=when, temperature=temperature,
                                         sampled=sampled, clinic_id=hospital.pk, **who)
         stored += result.created
-        fevers += result.created and float(temperature) >= float(clinic.FEVER) and not sampled
+        fevers += (result.created and not sampled
+                   and Decimal(temperature) >= clinic.fever_line(on=when))
     opened = untested.do_open_buyer_follow_ups(now=now)["opened"]
     return {"visits": stored, "follow_ups": fevers, "buyer_follow_ups": opened}

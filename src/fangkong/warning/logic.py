@@ -25,20 +25,24 @@ class WarningRules:
     arrival_test_within_hours: int  # 0: arrivals from unlisted origins owe no test
     risk_origin_test_days: tuple[int, ...]  # days of the stay (arrival day = 1) with a test
     follow_up_hours: int
+    fever_celsius: float = 37.3  # a clinic visitor at or above it, not sampled, is followed up
 
     @classmethod
     def from_dict(cls, params: dict[str, Any]) -> WarningRules:
         """Parse a policy version's params; unknown or missing keys are errors."""
         expected = {"anomaly", "pharmacy_sentinel", "arrival_test_within_hours",
-                    "risk_origin_test_days", "follow_up_hours"}
+                    "risk_origin_test_days", "follow_up_hours", "fever_celsius"}
         if set(params) != expected:
             raise ValueError(f"keys must be {sorted(expected)}, got {sorted(params)}")
         days = tuple(int(d) for d in params["risk_origin_test_days"])
         if any(d < 1 for d in days) or list(days) != sorted(set(days)):
             raise ValueError("risk_origin_test_days must be ascending days from 1")
+        fever = float(params["fever_celsius"])
+        if not 36.0 < fever < 42.0:
+            raise ValueError("fever_celsius must lie between 36 and 42")
         return cls(_anomaly(params["anomaly"]), bool(params["pharmacy_sentinel"]),
                    int(params["arrival_test_within_hours"]), days,
-                   int(params["follow_up_hours"]))
+                   int(params["follow_up_hours"]), fever)
 
 
 def _anomaly(raw: dict[str, Any]) -> AnomalyRules:

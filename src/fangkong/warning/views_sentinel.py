@@ -57,7 +57,7 @@ def _clinic_page(request: HttpRequest, *, form: VisitForm | None = None,
     form.fields["clinic_id"].choices = choices  # type: ignore[attr-defined]
     return render(request, "warning/clinic.html", {
         "form": form, "clinics": choices, "csv_answer": csv_answer,
-        "fever": clinic.FEVER}, status=status)
+        "fever": clinic.fever_line(on=clock.now())}, status=status)
 
 
 @needs(Right.CLINIC_REPORT)

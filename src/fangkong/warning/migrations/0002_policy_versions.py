@@ -17,6 +17,7 @@ def params(*, pharmacy, arrival_hours, origin_days):  # type: ignore[no-untyped-
         "arrival_test_within_hours": arrival_hours,
         "risk_origin_test_days": origin_days,
         "follow_up_hours": 24,
+        "fever_celsius": 37.3,  # Beijing: above 37.3 ℃ to closed-loop management (§5)
     }
 
 
