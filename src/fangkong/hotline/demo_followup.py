@@ -1,6 +1,7 @@
-"""The hotline's followup in the demo city, after ``demo_tickets``: the streets answer most of
-the tickets they responded to (with the template of the category where there is one, filled
-with the rules of that day; a fifth of them late), ``hotline1`` calls callers back (most
+"""The hotline's followup in the demo city, after ``demo_tickets``: the streets without a demo
+login first respond to most of their new tickets, then the streets answer most of the tickets
+(with the template of the category where there is one, filled with the rules of that day; a
+fifth of them late), ``hotline1`` calls callers back (most
 satisfied, some not, which reopens the ticket, some unreached), and the escalation job runs
 at the end so overdue tickets show at the district or the city. Every step goes through its
 action at its moment in the story (``at`` moves the clock). ``street1`` answers its own
@@ -20,12 +21,14 @@ from fangkong.core import clock
 from fangkong.core.jurisdiction import Actor, actor_for
 from fangkong.core.models import AdminUnit
 from fangkong.core.rights import Right
-from fangkong.hotline import answers, followup
+from fangkong.hotline import answers, followup, tickets
 from fangkong.hotline.models import Ticket, TicketEvent, TicketEventKind, TicketStatus
 from fangkong.testing.demo_steps import at
 
-RESOLVED_SHARE, LATE_SHARE, CALLED_SHARE = 0.75, 0.2, 0.8
+RESOLVED_SHARE, LATE_SHARE, CALLED_SHARE = 0.85, 0.2, 0.8
+RESPONDED_SHARE = 0.85  # of the routed tickets the other streets had not answered yet
 TYPED = "已与来电人沟通，问题已按政策处理完毕。"
+RESPONSE = "已收到，街道正在联系来电人核实处理。"
 
 
 def _login(name: str) -> Actor | None:
@@ -59,6 +62,26 @@ def _resolve(ticket: Ticket, actor: Actor, rnd: random.Random, now: dt.datetime)
     return True
 
 
+def _respond(ticket: Ticket, actor: Actor, rnd: random.Random, now: dt.datetime) -> None:
+    """A street's first response: mostly inside its deadline, a fifth of them late."""
+    window = ticket.respond_by - ticket.created_at
+    when = ticket.created_at + window * (rnd.uniform(1.1, 2.0) if rnd.random() < LATE_SHARE
+                                         else rnd.uniform(0.2, 0.9))
+    if when < now - dt.timedelta(minutes=10):
+        with at(when):
+            tickets.do_respond(actor=actor, ticket_id=ticket.pk, note=RESPONSE)
+
+
+def _answer_new_tickets(own: Actor | None, rnd: random.Random, now: dt.datetime) -> None:
+    """The streets without a demo login answer most of their new tickets (``street1``'s own
+    were answered in ``demo_tickets``; unrouted ones wait for the city to route them)."""
+    waiting = Ticket.objects.filter(status=TicketStatus.NEW, routed=True).order_by("pk")
+    for ticket in list(waiting):
+        actor = _street_actor(ticket.street_id, own)
+        if actor is not None and actor is not own and rnd.random() < RESPONDED_SHARE:
+            _respond(ticket, actor, rnd, now)
+
+
 def _call_back(ticket: Ticket, agent: Actor, rnd: random.Random, now: dt.datetime) -> None:
     when = (ticket.resolved_at or now) + dt.timedelta(minutes=rnd.randint(30, 20 * 60))
     if when > now:
@@ -87,6 +110,7 @@ def seed_followup(*, seed: int = 2022) -> dict[str, int]:
     if agent is not None and not told:
         rnd, now = random.Random(seed), clock.now()
         with translation.override("zh-hans"):
+            _answer_new_tickets(own, rnd, now)
             responded = Ticket.objects.filter(status=TicketStatus.IN_PROGRESS).order_by("pk")
             for ticket in list(responded):
                 actor = _street_actor(ticket.street_id, own)
@@ -95,8 +119,9 @@ def seed_followup(*, seed: int = 2022) -> dict[str, int]:
                 if _resolve(ticket, actor, rnd, now) and rnd.random() < CALLED_SHARE:
                     _call_back(Ticket.objects.get(pk=ticket.pk), agent, rnd, now)
         followup.do_escalate_overdue(now=now)
-    tickets = Ticket.objects.all()
-    return {"resolved": tickets.filter(status=TicketStatus.RESOLVED).count(),
-            "closed": tickets.filter(status=TicketStatus.CLOSED).count(),
+    every = Ticket.objects.all()
+    return {"responded": every.exclude(first_response_at=None).count(),
+            "resolved": every.filter(status=TicketStatus.RESOLVED).count(),
+            "closed": every.filter(status=TicketStatus.CLOSED).count(),
             "reopened": TicketEvent.objects.filter(kind=TicketEventKind.REOPENED).count(),
-            "escalated": tickets.filter(escalation_level__gt=0).count()}
+            "escalated": every.filter(escalation_level__gt=0).count()}
