@@ -11,6 +11,7 @@ from fangkong.tracing import (
     actions_cases,
     actions_contacts,
     actions_risk,
+    api_contact_reports,
     chains,
     detection,
     funnel,
@@ -39,6 +40,7 @@ from fangkong.tracing.schemas import (
 )
 
 router = Router(tags=["tracing"])
+router.add_router("", api_contact_reports.router)
 
 
 def _next(items: list, limit: int) -> int | None:  # type: ignore[type-arg]

@@ -145,6 +145,7 @@ class ContactRule(models.TextChoices):
     HOUSEHOLD = "household", _("household")
     VENUE = "venue", _("same venue")
     CELL = "cell", _("same cell (phone)")
+    REPORTED = "reported", _("reported (confirmed by a tracer)")
 
 
 class ContactStatus(models.TextChoices):
@@ -198,6 +199,50 @@ class Contact(Placed):
             models.Index(fields=["district", "id"], name="contact_district_page"),
             models.Index(fields=["status", "identified_at"], name="contact_status_age"),
         ]
+
+
+class ReportSource(models.TextChoices):
+    SELF_REPORT = "self_report", _("the resident's own report")
+    HOTLINE = "hotline", _("hotline call")
+    STAFF = "staff", _("staff")
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("new")
+    CONFIRMED = "confirmed", _("confirmed as a contact")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class ContactReport(Placed):
+    """A possible contact told by hand (the resident, a hotline call, staff), not found by the
+    engine. A tracer confirms it against an index case, which makes a close ``Contact``
+    (rule ``reported``), or dismisses it. Placed at the person's residence; ``source_ref``
+    names the row it came from, so a resent report is stored once."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contact_reports")
+    source = models.CharField(max_length=12, choices=ReportSource.choices)
+    source_ref = models.CharField(max_length=64, unique=True)
+    reported_at = models.DateTimeField()
+    exposure_on = models.DateField(help_text=_("the day of the contact, as told"))
+    place = models.CharField(max_length=200, blank=True)
+    about_case = models.CharField(max_length=200, blank=True,
+                                  help_text=_("who the case is, as the person told it"))
+    status = models.CharField(max_length=12, choices=ReportStatus.choices,
+                              default=ReportStatus.NEW)
+    index_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="contact_reports")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="reports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["district", "status", "id"],
+                                name="contactreport_district_status")]
 
 
 class TracingPolicy(models.Model):

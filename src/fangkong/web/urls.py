@@ -64,6 +64,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/risk-points/", views_risk.public_risk_points, name="public_risk_points"),
     path("public/risk-points.json", views_risk.public_risk_points_json,
          name="public_risk_points_json"),
+    path("", include("fangkong.tracing.urls")),
     path("", include("fangkong.testing.urls")),
     path("", include("fangkong.risk.urls")),
     path("", include("fangkong.quarantine.urls")),
