@@ -1,5 +1,6 @@
 """A resident's own report through their signed link: each kind, resends, bad fields named,
-a bad link, the follow-up (marked for tracers on a contact), and staff scoping."""
+a bad link, the follow-up, a contact report becoming a tracing lead (once, whatever the
+resends) that the follow-up names, and staff scoping."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import Client
 from fangkong.core import clock
 from fangkong.core.models import AuditLog
 from fangkong.healthcode.resident import resident_token
+from fangkong.tracing.models import ContactReport
 from fangkong.warning.models import FollowUp, SelfReport
 from fangkong.warning.selfreport import TRACERS_MARK
 from tests.factories import City
@@ -53,8 +55,17 @@ def test_symptoms_and_contact(city: City, client: Client) -> None:
     _post(client, token, kind="contact", contact_on=today, place="幸福超市", client_key="b")
     kinds = dict(SelfReport.objects.values_list("kind", "details"))
     assert kinds["symptoms"]["symptoms"] == ["cough", "fever"]
-    contact = FollowUp.objects.get(source_id=SelfReport.objects.get(kind="contact").pk)
-    assert contact.summary.startswith(TRACERS_MARK) and "幸福超市" in contact.summary
+    report = SelfReport.objects.get(kind="contact")
+    lead = ContactReport.objects.get()
+    assert lead.source_ref == f"warning.selfreport:{report.pk}" and lead.source == "self_report"
+    assert (lead.person_id, lead.grid_id, lead.status) == (person.pk, person.grid_id, "new")
+    assert lead.place == "幸福超市" and lead.exposure_on.isoformat() == today
+    contact = FollowUp.objects.get(source_id=report.pk)
+    assert contact.summary.startswith(f"{TRACERS_MARK}{lead.pk}]") and "幸福超市" in contact.summary
+    assert AuditLog.objects.filter(verb="tracing.contact_report.add",
+                                   actor_name=f"resident-link:{person.pk}").exists()
+    _post(client, token, kind="contact", contact_on=today, place="幸福超市", client_key="b")
+    assert ContactReport.objects.count() == 1 and FollowUp.objects.count() == 2
 
 
 @pytest.mark.parametrize(("data", "field"), [

@@ -3,10 +3,11 @@ travel (from where, when), symptoms (which, since when) or contact with a case (
 who if known). Stored once per ``client_key``, Placed at the residence, audited in the
 resident-link's name, and put on the grid's follow-up list.
 
-A contact report also needs the tracers, but ``tracing`` creates contacts only from an index
-case through its detection engine: it has no hand-made contact lead a resident could feed.
-So the follow-up of a contact report is marked for tracers (its summary starts with
-``TRACERS_MARK``) and the grid hands it on.
+A contact report also becomes a tracing lead (``tracing.ContactReport``, source
+``self_report``, reference ``warning.selfreport:<id>``) in the same transaction: the residence
+district's tracers confirm it against an index case or dismiss it. The grid's follow-up stays
+(the grid still calls the person); its summary starts with the lead's reference
+(``[tracing #<id>]``) so the grid can tell the person it is with the tracers.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import DomainError
 from fangkong.healthcode.resident import link_actor
 from fangkong.registry.models import Person
+from fangkong.tracing.contact_reports import do_report_possible_contact
+from fangkong.tracing.models import ContactReport, ReportSource
 from fangkong.warning.followups import open_follow_up
 from fangkong.warning.models import FollowUpKind, SelfReport, SelfReportKind
 from fangkong.warning.origins import listed_origin
 from fangkong.warning.policy import warning_rules
 
-TRACERS_MARK = "[tracing]"
+TRACERS_MARK = "[tracing #"  # how a contact report's follow-up summary starts
 SYMPTOMS = {
     "fever": gettext_lazy("fever"),
     "cough": gettext_lazy("cough"),
@@ -100,11 +103,22 @@ def do_self_report(*, person: Person, kind: str, client_key: str, ip: str | None
         report.community_id, report.grid_id = person.community_id, person.grid_id
         report.save()
         record(actor=actor, verb="warning.self_report", target=report, after=snapshot(report))
+        if kind == SelfReportKind.CONTACT:
+            do_report_possible_contact(
+                actor=actor, person=person, source=ReportSource.SELF_REPORT,
+                source_ref=tracing_ref(report),
+                exposure_on=dt.date.fromisoformat(details["contact_on"]),
+                place=details["place"], about_case=details["who"])
         hours = warning_rules(on=timezone.localdate(now)).follow_up_hours
         open_follow_up(kind=FollowUpKind.SELF_REPORT, source_id=report.pk, person=person,
                        place=None, summary=summary_of(report), now=now,
                        due_in=dt.timedelta(hours=hours))
     return report, True
+
+
+def tracing_ref(report: SelfReport) -> str:
+    """The ``source_ref`` of the tracing lead a contact report makes."""
+    return f"warning.selfreport:{report.pk}"
 
 
 def summary_of(report: SelfReport) -> str:
@@ -119,6 +133,8 @@ def summary_of(report: SelfReport) -> str:
         names = ", ".join(str(SYMPTOMS[s]) for s in d["symptoms"])
         return _("Reports %(symptoms)s since %(day)s") % {"symptoms": names, "day": d["since"]}
     who = d.get("who") or _("unknown person")
-    return f"{TRACERS_MARK} " + _("Reports contact with a case (%(who)s) on %(day)s at "
-                                  "%(place)s") % {"who": who, "day": d["contact_on"],
-                                                  "place": d["place"]}
+    lead = ContactReport.objects.filter(source_ref=tracing_ref(report)).values_list(
+        "pk", flat=True).first()
+    text = _("Reports contact with a case (%(who)s) on %(day)s at %(place)s") % {
+        "who": who, "day": d["contact_on"], "place": d["place"]}
+    return f"{TRACERS_MARK}{lead}] {text}"
