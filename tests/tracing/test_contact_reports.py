@@ -148,3 +148,16 @@ def test_api_and_page(city: City, t: Team, case: Case, client: Client) -> None:
     assert client.post(f"/tracing/contact-reports/{rid}/dismiss",
                        {"note": "x"}).status_code == 404
     assert 'id="report-' not in client.get("/tracing/contact-reports/").content.decode()
+
+
+def test_detection_keeps_a_confirmed_reported_contact(city: City, t: Team, case: Case) -> None:
+    """The engine never finds a reported contact; running detection again must not drop it."""
+    from django.db import transaction
+
+    from fangkong.tracing.detection import store_contacts
+
+    report = _report(t, city.districts[0].persons[1])
+    do_confirm_contact_report(actor=t.tracer, report_id=report.pk, case_id=case.pk)
+    with transaction.atomic():
+        result = store_contacts(case=case, rows=[], identified_at=clock.now())
+    assert result.removed == 0 and Contact.objects.filter(rule="reported").count() == 1

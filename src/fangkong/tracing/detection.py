@@ -36,7 +36,7 @@ from fangkong.core.jurisdiction import Actor, get_scoped
 from fangkong.core.rights import Right
 from fangkong.registry.models import Person, Venue
 from fangkong.tracing.engine.base import ContactPolicy, Sources
-from fangkong.tracing.models import Case, Contact, ContactStatus, ContactType
+from fangkong.tracing.models import Case, Contact, ContactRule, ContactStatus, ContactType
 from fangkong.tracing.movement import movement_dir
 from fangkong.tracing.policy import contact_policy
 
@@ -204,9 +204,11 @@ def store_contacts(*, case: Case, rows: list[dict[str, Any]], identified_at: dt.
 
 def _drop_untouched(existing: dict[tuple[int, str], Contact], seen: set[tuple[int, str]]
                     ) -> int:
-    """Rows the engine no longer finds and nobody has worked on yet go; the rest stay."""
+    """Rows the engine no longer finds and nobody has worked on yet go; the rest stay, and
+    so do contacts a tracer confirmed from a report (the engine never finds those)."""
     stale = [c.pk for k, c in existing.items() if k not in seen
-             and c.status == ContactStatus.IDENTIFIED and c.owner_id is None]
+             and c.status == ContactStatus.IDENTIFIED and c.owner_id is None
+             and c.rule != ContactRule.REPORTED]
     for lo in range(0, len(stale), CHUNK):
         Contact.objects.filter(pk__in=stale[lo:lo + CHUNK]).delete()
     return len(stale)
