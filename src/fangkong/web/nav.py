@@ -47,6 +47,7 @@ ENTRIES: tuple[NavEntry, ...] = (
              ("tracing_case", "tracing_case_register", "tracing_case_reclassify",
               "tracing_case_update", "tracing_case_source", "tracing_case_entry")),
     NavEntry(_("Contacts"), "tracing_contacts", Right.TRACING_VIEW, "⤳"),
+    NavEntry(_("Reported contacts"), "tracing_contact_reports", Right.TRACING_INVESTIGATE, "✆"),
     NavEntry(_("Risk points"), "tracing_risk_points", Right.TRACING_VIEW, "⚑"),
     NavEntry(_("24-hour funnel"), "tracing_funnel", Right.TRACING_VIEW, "◔"),
     NavEntry(_("Transmission chains"), "tracing_chains", Right.TRACING_VIEW, "⚯"),
