@@ -1,15 +1,10 @@
 """The escalation job and the rates are set-wise: their queries grow with chunks of 2,000
-escalated tickets and bulk-insert batches, never with tickets one by one.
-``FANGKONG_BENCH_TICKETS=100000`` times both over that many open tickets (printed; run with
-``-s``)."""
+escalated tickets and bulk-insert batches, never with tickets one by one."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -58,20 +53,3 @@ def test_queries_grow_with_chunks_not_tickets(city: City) -> None:
         rates.rates_table(actor=agent, since=NOV_20.date(), until=NOV_20.date())
     assert len(table.captured_queries) < 12  # policies, the unit's children, 2 aggregates
 
-
-@pytest.mark.skipif(not os.environ.get("FANGKONG_BENCH_TICKETS"),
-                    reason="set FANGKONG_BENCH_TICKETS to time the job over many tickets")
-def test_time_over_many_tickets(city: City) -> None:
-    count = int(os.environ["FANGKONG_BENCH_TICKETS"])
-    bulk_tickets(street_of(city, 0), count)
-    start = time.perf_counter()
-    raised = do_escalate_overdue(now=NOV_20)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    assert do_escalate_overdue(now=NOV_20) == 0
-    second = time.perf_counter() - start
-    start = time.perf_counter()
-    rates.rates_table(actor=actors(city)["agent"], since=NOV_20.date(), until=NOV_20.date())
-    table = time.perf_counter() - start
-    print(f"\n{connection.vendor}: {count} open tickets, {raised} escalated in {first:.2f} s; "
-          f"the run again {second:.3f} s; rates per district {table:.3f} s")
