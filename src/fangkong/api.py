@@ -40,6 +40,7 @@ def requires(right: Right) -> Callable[[F], F]:
 
 
 def build_api() -> NinjaAPI:
+    from fangkong.coldchain.api import router as coldchain_router
     from fangkong.command.api import router as command_router
     from fangkong.core.api import router as core_router
     from fangkong.healthcode.api import router as healthcode_router
@@ -47,8 +48,11 @@ def build_api() -> NinjaAPI:
     from fangkong.quarantine.api import router as quarantine_router
     from fangkong.registry.api import router as registry_router
     from fangkong.risk.api import router as risk_router
+    from fangkong.simulation.api import router as simulation_router
+    from fangkong.supplies.api import router as supplies_router
     from fangkong.testing.api import router as screening_router
     from fangkong.tracing.api import router as tracing_router
+    from fangkong.vaccination.api import router as vaccination_router
     from fangkong.warning.api import router as warning_router
 
     api = NinjaAPI(
@@ -68,6 +72,10 @@ def build_api() -> NinjaAPI:
     api.add_router("/healthcode/", healthcode_router)
     api.add_router("/hotline/", hotline_router)
     api.add_router("/warning/", warning_router)
+    api.add_router("/supplies/", supplies_router)
+    api.add_router("/coldchain/", coldchain_router)
+    api.add_router("/vaccination/", vaccination_router)
+    api.add_router("/simulation/", simulation_router)
     api.add_router("/command/", command_router)
     _map_errors(api)
     return api

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "fangkong.healthcode",
     "fangkong.hotline",
     "fangkong.warning",
+    "fangkong.simulation",
+    "fangkong.supplies",
+    "fangkong.coldchain",
+    "fangkong.vaccination",
     "fangkong.command",
     "fangkong.web",
 ]

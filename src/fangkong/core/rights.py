@@ -45,6 +45,16 @@ class Right(StrEnum):
     WARNING_MANAGE = "warning.manage"  # risk origins, anomaly decisions, arrival uploads
     CLINIC_REPORT = "warning.clinic_report"  # a fever clinic reports its visits
     CHECKPOINT = "warning.checkpoint"  # a station or road checkpoint records arrivals
+    SIMULATION_VIEW = "simulation.view"  # scenarios and their compared results
+    SIMULATION_RUN = "simulation.run"  # set up and run scenarios
+    SUPPLIES_VIEW = "supplies.view"  # stock and prices of key goods, their alerts and map
+    SUPPLIES_REPORT = "supplies.report"  # an outlet reports its daily stock and prices
+    SUPPLIES_MANAGE = "supplies.manage"  # outlets, alert decisions, uploads for many outlets
+    COLDCHAIN_VIEW = "coldchain.view"  # imported frozen batches, movements, handlers, traces
+    COLDCHAIN_RECORD = "coldchain.record"  # a cold store records batches, movements, handlers
+    COLDCHAIN_TRACE = "coldchain.trace"  # record positive samples, trace them, act on a trace
+    VACCINATION_VIEW = "vaccination.view"  # doses, coverage, the unvaccinated elderly per grid
+    VACCINATION_RECORD = "vaccination.record"  # a vaccination site or system records doses
 
 
 class Role(StrEnum):
@@ -65,6 +75,9 @@ class Role(StrEnum):
     HOTLINE_AGENT = "hotline_agent"
     CLINIC = "clinic"
     CHECKPOINT = "checkpoint"
+    MARKET = "market"
+    COLD_STORE = "cold_store"
+    VACCINATOR = "vaccinator"
     AUDITOR = "auditor"
     VIEWER = "viewer"
 
@@ -75,7 +88,8 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
         {Right.REGISTRY_VIEW, Right.REGISTRY_EXPORT, Right.AUDIT_VIEW, Right.APPROVAL_DECIDE,
          Right.TRACING_VIEW, Right.SCREENING_VIEW, Right.RISK_VIEW, Right.RISK_APPROVE,
          Right.QUARANTINE_VIEW, Right.HEALTHCODE_VIEW, Right.HOTLINE_VIEW, Right.COMMAND_VIEW,
-         Right.COMMAND_DIRECT, Right.WARNING_VIEW}
+         Right.COMMAND_DIRECT, Right.WARNING_VIEW, Right.SIMULATION_VIEW, Right.SIMULATION_RUN,
+         Right.SUPPLIES_VIEW, Right.COLDCHAIN_VIEW, Right.VACCINATION_VIEW}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {
@@ -107,6 +121,13 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.WARNING_VIEW,
             Right.WARNING_FOLLOW,
             Right.WARNING_MANAGE,
+            Right.SIMULATION_VIEW,
+            Right.SIMULATION_RUN,
+            Right.SUPPLIES_VIEW,
+            Right.SUPPLIES_MANAGE,
+            Right.COLDCHAIN_VIEW,
+            Right.COLDCHAIN_TRACE,
+            Right.VACCINATION_VIEW,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
@@ -116,15 +137,18 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
                                    Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
                                    Right.HOTLINE_VIEW, Right.HOTLINE_HANDLE,
                                    Right.COMMAND_VIEW, Right.COMMAND_TASK, Right.WARNING_VIEW,
-                                   Right.WARNING_FOLLOW}),
+                                   Right.WARNING_FOLLOW, Right.SUPPLIES_VIEW,
+                                   Right.VACCINATION_VIEW}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                                  Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
                                  Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
                                  Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
-                                 Right.WARNING_VIEW, Right.WARNING_FOLLOW}),
+                                 Right.WARNING_VIEW, Right.WARNING_FOLLOW,
+                                 Right.VACCINATION_VIEW}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
-                            Right.RISKPOINT_PUBLISH}),
+                            Right.RISKPOINT_PUBLISH, Right.COLDCHAIN_VIEW,
+                            Right.COLDCHAIN_TRACE}),
     # A sampler needs to see a resident only as a name at the table, never in full.
     Role.SAMPLER: frozenset({Right.SCREENING_SAMPLE}),
     Role.LAB_STAFF: frozenset({Right.LAB_REPORT}),
@@ -141,6 +165,11 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     # A clinic and a checkpoint report who came; they read nothing back.
     Role.CLINIC: frozenset({Right.CLINIC_REPORT}),
     Role.CHECKPOINT: frozenset({Right.CHECKPOINT, Right.HEALTHCODE_REPORT}),
+    # A market or supermarket reports its own stock and prices; a cold store its batches,
+    # movements and handlers; a vaccination site its doses. None reads anything else.
+    Role.MARKET: frozenset({Right.SUPPLIES_REPORT}),
+    Role.COLD_STORE: frozenset({Right.COLDCHAIN_RECORD}),
+    Role.VACCINATOR: frozenset({Right.VACCINATION_RECORD}),
     Role.HOTLINE_AGENT: frozenset({Right.HOTLINE_VIEW, Right.HOTLINE_TAKE, Right.REGISTRY_VIEW,
                                    Right.PII_VIEW, Right.HEALTHCODE_VIEW}),
     Role.AUDITOR: frozenset({Right.AUDIT_VIEW, Right.REGISTRY_VIEW}),

@@ -71,5 +71,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fangkong.healthcode.urls")),
     path("", include("fangkong.hotline.urls")),
     path("", include("fangkong.warning.urls")),
+    path("", include("fangkong.supplies.urls")),
+    path("", include("fangkong.coldchain.urls")),
+    path("", include("fangkong.vaccination.urls")),
+    path("", include("fangkong.simulation.urls")),
     path("", include("fangkong.command.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Cold-chain traceability jobs (huey discovers ``tasks`` modules)."""

@@ -1,0 +1,1 @@
+"""Strategy simulation jobs (huey discovers ``tasks`` modules)."""

@@ -1,0 +1,5 @@
+"""Supplies and prices tables."""
+
+from __future__ import annotations
+
+from django.db import models  # noqa: F401

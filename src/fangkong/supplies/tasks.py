@@ -1,0 +1,1 @@
+"""Supplies and prices jobs (huey discovers ``tasks`` modules)."""

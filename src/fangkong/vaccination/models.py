@@ -1,0 +1,5 @@
+"""Vaccination tables."""
+
+from __future__ import annotations
+
+from django.db import models  # noqa: F401

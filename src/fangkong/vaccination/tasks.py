@@ -1,0 +1,1 @@
+"""Vaccination jobs (huey discovers ``tasks`` modules)."""
