@@ -1,15 +1,30 @@
-"""Fixtures of these tests: the two-district city, in English."""
+"""Fixtures of these tests: the two-district city, in English, with the vaccination rules and
+products seeded again (a live-server test elsewhere may have flushed what the migration
+seeded)."""
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.utils import translation
 
 from tests.factories import City, small_city
 
+POLICY = "fangkong.vaccination.migrations.0002_policy_versions"
+
+
+def seed_rules() -> None:
+    importlib.import_module(POLICY).add_versions(apps, None)
+
 
 @pytest.fixture
-def city(db: None) -> City:
+def rules(db: None) -> None:
+    seed_rules()
+
+
+@pytest.fixture
+def city(rules: None) -> City:
     return small_city(people_per_grid=4)
 
 
