@@ -1,7 +1,9 @@
-"""Routes of the supplies and prices pages."""
+"""Routes of the supplies and prices pages, one list per part."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from fangkong.supplies import views_overview, views_reports
+
+urlpatterns: list[URLPattern] = [*views_overview.urlpatterns, *views_reports.urlpatterns]
