@@ -1,4 +1,4 @@
-"""Fixtures of these tests: the two-district city, in English."""
+"""Fixtures of these tests: the two-district city, in English, at noon on 10 May 2022."""
 
 from collections.abc import Iterator
 
@@ -6,10 +6,12 @@ import pytest
 from django.utils import translation
 
 from tests.factories import City, small_city
+from tests.supplies.builders import NOON, move_clock
 
 
 @pytest.fixture
-def city(db: None) -> City:
+def city(db: None, monkeypatch: pytest.MonkeyPatch) -> City:
+    move_clock(monkeypatch, NOON)
     return small_city(people_per_grid=4)
 
 

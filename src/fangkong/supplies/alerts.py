@@ -117,7 +117,7 @@ def do_decide_alert(*, actor: Actor, alert_id: int, status: str, note: str = "")
     with transaction.atomic():
         alert = get_scoped(SupplyAlert.objects.select_for_update(), actor, what="supply alert",
                            pk=alert_id)
-        if alert.status == AlertStatus.CLOSED or alert.status == status:
+        if alert.status in (AlertStatus.CLOSED, status):
             raise Conflict(_("the alert is already %(status)s")
                            % {"status": alert.get_status_display()})
         before = snapshot(alert)

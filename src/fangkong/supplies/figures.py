@@ -16,8 +16,15 @@ from django.utils import timezone
 from fangkong.core.models import LEVEL_FIELD, Level
 from fangkong.registry.models import Person
 from fangkong.risk.models import RiskArea
-from fangkong.supplies.logic import GOODS, PriceCheck, StockCheck, SupplyRules, check_of
-from fangkong.supplies.logic import median_price, price_check
+from fangkong.supplies.logic import (
+    GOODS,
+    PriceCheck,
+    StockCheck,
+    SupplyRules,
+    check_of,
+    median_price,
+    price_check,
+)
 from fangkong.supplies.models import StockReport
 
 
@@ -43,7 +50,7 @@ def residents(street_ids: Iterable[int]) -> dict[int, int]:
     rows = (Person.objects.filter(street_id__in=list(street_ids), inactive_since__isnull=True,
                                   temporary=False)
             .values_list("street_id").annotate(n=Count("id")))
-    return {s: n for s, n in rows}
+    return dict(rows)
 
 
 def areas_in_force(*, day: dt.date, levels: tuple[str, ...]) -> list[RiskArea]:
@@ -80,7 +87,7 @@ def sealed_residents(street_ids: Iterable[int], *, day: dt.date,
     rows = (Person.objects.filter(street_id__in=list(street_ids), inactive_since__isnull=True,
                                   temporary=False).filter(covers)
             .values_list("street_id").annotate(n=Count("id", distinct=True)))
-    return {s: n for s, n in rows}
+    return dict(rows)
 
 
 def stock_sums(street_ids: Iterable[int], *, day: dt.date) -> dict[tuple[int, str], float]:
@@ -92,7 +99,7 @@ def stock_sums(street_ids: Iterable[int], *, day: dt.date) -> dict[tuple[int, st
 def outlet_counts(street_ids: Iterable[int], *, day: dt.date) -> dict[int, int]:
     rows = (StockReport.objects.filter(street_id__in=list(street_ids), day=day)
             .values_list("street_id").annotate(n=Count("venue_id", distinct=True)))
-    return {s: n for s, n in rows}
+    return dict(rows)
 
 
 def median_prices(street_ids: Iterable[int], *, first: dt.date, last: dt.date

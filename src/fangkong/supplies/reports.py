@@ -123,7 +123,7 @@ def recompute_after_commit(pairs: Iterable[tuple[int | None, dt.date]]) -> None:
     todo = sorted({(d, s) for s, d in pairs if s is not None})
 
     def run() -> None:
-        for day in sorted({d for d, _ in todo}):
+        for day in sorted({d for d, _s in todo}):
             do_compute_alerts(day=day, street_ids=[s for d, s in todo if d == day])
 
     if todo:
