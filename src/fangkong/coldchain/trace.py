@@ -1,0 +1,175 @@
+"""Positive samples and their traces. Running a trace loads only what the walk needs, with
+indexed queries: the movements of the seed batches (by batch), the movements touching the
+places reached (by place), those places' handlers; ``logic_trace`` walks them in memory.
+The result is stored: one ``TraceHit`` per place (Placed there, so a district sees its own
+part) and, in ``result``, the batches and handlers found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.coldchain import logic_trace as lt
+from fangkong.coldchain.models import (
+    Batch,
+    ColdPlace,
+    Handler,
+    Movement,
+    PositiveSample,
+    SampleKind,
+    Trace,
+    TraceHit,
+)
+from fangkong.coldchain.policy import coldchain_rules
+from fangkong.core import clock
+from fangkong.core.audit import record, snapshot
+from fangkong.core.errors import DomainError, NotFound
+from fangkong.core.jurisdiction import Actor, get_scoped, scope
+from fangkong.core.rights import Right
+
+
+def do_report_sample(*, actor: Actor, place_id: int, kind: str, sampled_at: dt.datetime,
+                     batch_code: str = "", note: str = "") -> PositiveSample:
+    """A positive environmental or packaging sample at a place of the actor's area."""
+    actor.require(Right.COLDCHAIN_TRACE)
+    if kind not in SampleKind.values:
+        raise DomainError(_("unknown kind of sample"), field="kind")
+    if sampled_at > clock.now() + dt.timedelta(minutes=5):
+        raise DomainError(_("sampled_at is in the future"), field="sampled_at")
+    place = get_scoped(ColdPlace.objects.all(), actor, what="cold-chain place", pk=place_id)
+    batch = None
+    if batch_code.strip():
+        batch = Batch.objects.filter(code=batch_code.strip()).first()
+        if batch is None:
+            raise DomainError(_("no batch has the code %(code)s") % {"code": batch_code},
+                              field="batch_code")
+    elif kind != SampleKind.ENVIRONMENT:
+        raise DomainError(_("a packaging or product sample names its batch"),
+                          field="batch_code")
+    row = PositiveSample(place=place, batch=batch, kind=kind, sampled_at=sampled_at,
+                         note=note.strip()[:200], reported_by_id=actor.user_id,
+                         reported_at=clock.now())
+    row.district_id, row.street_id = place.district_id, place.street_id
+    row.community_id, row.grid_id = place.community_id, place.grid_id
+    with transaction.atomic():
+        row.save()
+        record(actor=actor, verb="coldchain.sample.report", target=row, after=snapshot(row))
+    return row
+
+
+def _ts(when: dt.datetime) -> float:
+    return when.timestamp()
+
+
+def _moves(qs: QuerySet[Movement]) -> list[lt.Move]:
+    return [lt.Move(pk, b, src or lt.PORT, dst, _ts(at)) for pk, b, src, dst, at in
+            qs.values_list("pk", "batch_id", "from_place_id", "to_place_id", "moved_at")]
+
+
+def batch_moves(batches: set[int]) -> list[lt.Move]:
+    return _moves(Movement.objects.filter(batch_id__in=batches))
+
+
+def place_moves(places: set[int]) -> list[lt.Move]:
+    return _moves(Movement.objects.filter(Q(to_place_id__in=places)
+                                          | Q(from_place_id__in=places)))
+
+
+def handlers_at(places: set[int]) -> list[lt.HandlerAt]:
+    return [lt.HandlerAt(*row) for row in Handler.objects.filter(
+        place_id__in=places, active=True).values_list("pk", "person_id", "place_id")]
+
+
+def compute(sample: PositiveSample, *, as_of: dt.datetime) -> lt.TraceResult:
+    """The trace of one sample (no writes): what ``do_run_trace`` stores."""
+    rules = coldchain_rules(on=timezone.localdate(sample.sampled_at))
+    seed = lt.SampleAt(place=sample.place_id, at=_ts(sample.sampled_at),
+                       batch=sample.batch_id,
+                       lookback=rules.environment_lookback_days * 86400.0)
+    return lt.trace(sample=seed, batch_moves=batch_moves, place_moves=place_moves,
+                    handlers_at=handlers_at, as_of=_ts(as_of))
+
+
+def do_run_trace(*, actor: Actor, sample_id: int) -> Trace:
+    actor.require(Right.COLDCHAIN_TRACE)
+    sample = get_scoped(PositiveSample.objects.all(), actor, what="sample", pk=sample_id)
+    now = clock.now()
+    found = compute(sample, as_of=now)
+    places = ColdPlace.objects.in_bulk(set(found.places))
+    with transaction.atomic():
+        row = Trace(sample=sample, run_by_id=actor.user_id, run_at=now, as_of=now,
+                    batches=len(found.seeds | found.copresent), places=len(found.places),
+                    handlers=len(found.handlers), result={
+                        "seeds": sorted(found.seeds), "copresent": sorted(found.copresent),
+                        "to_port": sorted(found.to_port), "movements": len(found.movements),
+                        "handlers": sorted(found.handlers), "persons": len(found.persons)})
+        row.district_id, row.street_id = sample.district_id, sample.street_id
+        row.community_id, row.grid_id = sample.community_id, sample.grid_id
+        row.save()
+        hits = [_hit(row, places[pid], hit) for pid, hit in found.places.items()]
+        TraceHit.objects.bulk_create(hits)
+        record(actor=actor, verb="coldchain.trace.run", target=row,
+               after={"sample": sample.pk, "batches": row.batches, "places": row.places,
+                      "handlers": row.handlers})
+    return row
+
+
+def _hit(trace: Trace, place: ColdPlace, hit: lt.Hit) -> TraceHit:
+    row = TraceHit(trace=trace, place=place, direction=hit.direction,
+                   start=dt.datetime.fromtimestamp(hit.start, tz=dt.UTC),
+                   end=dt.datetime.fromtimestamp(hit.end, tz=dt.UTC))
+    row.district_id, row.street_id = place.district_id, place.street_id
+    row.community_id, row.grid_id = place.community_id, place.grid_id
+    return row
+
+
+# ---------------------------------------------------------------- reading a trace (scoped)
+
+
+def visible_traces(actor: Actor) -> QuerySet[Trace]:
+    """Traces of samples in the actor's area, or that reached a place in it."""
+    actor.require(Right.COLDCHAIN_VIEW)
+    reached = scope(TraceHit.objects.all(), actor).values("trace_id")
+    if actor.unit is None:
+        return Trace.objects.none()
+    return Trace.objects.filter(Q(pk__in=scope(Trace.objects.all(), actor).values("pk"))
+                                | Q(pk__in=reached))
+
+
+@dataclass
+class TraceView:
+    trace: Trace
+    sample: PositiveSample
+    hits: list[TraceHit]  # the places in the actor's area
+    hidden_places: int  # reached, outside the actor's area
+    batches: list[tuple[Batch, str]]  # (batch, "positive" | "same_store"), ones seen
+    hidden_batches: int
+    handlers: list[Handler]  # at the places shown
+
+
+def trace_view(actor: Actor, *, trace_id: int) -> TraceView:
+    trace = visible_traces(actor).filter(pk=trace_id).select_related(
+        "sample__place__venue", "sample__batch").first()
+    if trace is None:
+        raise NotFound("trace")
+    all_hits = TraceHit.objects.filter(trace=trace)
+    hits = list(scope(all_hits, actor).select_related("place__venue", "risk_point")
+                .order_by("direction", "start"))
+    seeds, copresent = set(trace.result.get("seeds", [])), set(trace.result.get("copresent",
+                                                                                 []))
+    shown = {h.place_id for h in hits}
+    batches = Batch.objects.filter(pk__in=seeds | copresent).filter(
+        Q(pk__in=Movement.objects.filter(Q(to_place_id__in=shown) | Q(from_place_id__in=shown))
+          .values("batch_id")) | Q(pk__in=scope(Batch.objects.all(), actor).values("pk"))
+    ).order_by("code")
+    listed = [(b, "positive" if b.pk in seeds else "same_store") for b in batches]
+    handlers = list(Handler.objects.filter(pk__in=trace.result.get("handlers", []),
+                                           place_id__in=shown)
+                    .select_related("person", "place__venue").order_by("place_id", "id"))
+    return TraceView(trace, trace.sample, hits, all_hits.count() - len(hits), listed,
+                     len(seeds | copresent) - len(listed), handlers)
