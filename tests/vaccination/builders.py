@@ -50,3 +50,13 @@ def csv_of(rows: list[dict[str, Any]]) -> bytes:
     cols = ["id_number", "product", "dose_number", "given_on", "site", "client_key"]
     lines = [",".join(cols)] + [",".join(str(r.get(c, "")) for c in cols) for r in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+NOW = dt.datetime(2022, 12, 20, 10, 0, tzinfo=dt.UTC)
+
+
+def freeze(monkeypatch: Any) -> None:
+    """The city's clock at ``TODAY`` (after the November 2022 rules took force)."""
+    from fangkong.core import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)

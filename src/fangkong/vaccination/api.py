@@ -1,5 +1,9 @@
-"""Vaccination API under /api/v1/vaccination/, handlers thin."""
+"""Vaccination API under /api/v1/vaccination/: one router per part, each handler thin."""
 
 from ninja import Router
 
+from fangkong.vaccination import api_coverage, api_doses
+
 router = Router(tags=["vaccination"])
+for part in (api_doses, api_coverage):
+    router.add_router("", part.router)

@@ -71,6 +71,11 @@ class Tally:
         return self.residents - self.vaccinated
 
     @property
+    def not_complete(self) -> int:
+        """No dose or an unfinished primary series: the door-to-door list's count."""
+        return self.residents - self.complete
+
+    @property
     def percent_vaccinated(self) -> float | None:
         return logic.percent(self.vaccinated, self.residents)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -140,7 +140,7 @@ def do_import_doses(*, actor: Actor, data: bytes, store_good: bool = False) -> A
                            source=DoseSource.SYSTEM, store_good=store_good)
 
 
-def do_record_doses(*, actor: Actor, rows: Sequence[dict[str, object]], first_line: int = 1,
+def do_record_doses(*, actor: Actor, rows: Sequence[Mapping[str, object]], first_line: int = 1,
                     source: str = DoseSource.SYSTEM, store_good: bool = False) -> Answer:
     """Store a batch: check every line, match persons, skip keys stored before, refuse
     conflicts; all or nothing unless ``store_good``."""
@@ -160,7 +160,7 @@ def do_record_doses(*, actor: Actor, rows: Sequence[dict[str, object]], first_li
     return answer
 
 
-def _check_all(rows: Sequence[dict[str, object]], products: dict[str, Product],
+def _check_all(rows: Sequence[Mapping[str, object]], products: dict[str, Product],
                answer: Answer, *, first_line: int) -> list[tuple[int, DoseInput]]:
     checked: list[tuple[int, DoseInput]] = []
     seen: dict[str, int] = {}

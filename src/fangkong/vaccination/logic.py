@@ -14,6 +14,7 @@ but changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +75,7 @@ def _check_bands(bands: tuple[Band, ...]) -> None:
     """Ascending, adjacent, non-empty; only the last may be open-ended."""
     if not bands:
         raise ValueError("give at least one age band")
-    for here, after in zip(bands, bands[1:], strict=False):
+    for here, after in itertools.pairwise(bands):
         if here.high is None or after.low != here.high + 1:
             raise ValueError("age bands must be adjacent and ascending")
     for band in bands:

@@ -1,7 +1,12 @@
-"""Routes of the vaccination pages."""
+"""Routes of the vaccination pages, one list per part."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from fangkong.vaccination import views_coverage, views_doses
+
+urlpatterns: list[URLPattern] = [
+    *views_coverage.urlpatterns,
+    *views_doses.urlpatterns,
+]
