@@ -55,7 +55,10 @@ def outlet_for(actor: Actor, venue_id: int | None) -> Venue:
 
 
 def checked_day(value: dt.date | str) -> dt.date:
-    day = parse_date(value.strip()) if isinstance(value, str) else value
+    try:
+        day = parse_date(value.strip()) if isinstance(value, str) else value
+    except ValueError:
+        day = None
     if day is None:
         raise DomainError(_("the day is not a date (YYYY-MM-DD)"), field="day")
     today = timezone.localdate(clock.now())

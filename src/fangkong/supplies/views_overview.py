@@ -30,7 +30,10 @@ ALERT_ROWS = 100
 
 def _day(request: HttpRequest) -> dt.date:
     today = timezone.localdate(clock.now())
-    found = parse_date(request.GET.get("day", "") or "")
+    try:
+        found = parse_date(request.GET.get("day", "") or "")
+    except ValueError:
+        found = None
     return found if found is not None and found <= today else today
 
 
