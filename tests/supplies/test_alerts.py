@@ -197,7 +197,7 @@ def test_street_figures_equal_a_person_by_person_recount(city: City, scenario: d
     rules = supply_rules(on=TODAY)
     found = street_days(rules, day=TODAY, street_ids=[street_of(city, 0), street_of(city, 1)])
     for street in (street_of(city, 0), street_of(city, 1)):
-        living = [p for p in Person.objects.filter(street_id=street, inactive_since=None)]
+        living = list(Person.objects.filter(street_id=street, inactive_since=None))
         sealed = [p for p in living if any(
             a.level in rules.sealed_levels and (
                 (a.unit_id is not None and p.grid_id == a.unit_id)
