@@ -173,3 +173,14 @@ def trace_view(actor: Actor, *, trace_id: int) -> TraceView:
                     .select_related("person", "place__venue").order_by("place_id", "id"))
     return TraceView(trace, trace.sample, hits, all_hits.count() - len(hits), listed,
                      len(seeds | copresent) - len(listed), handlers)
+
+
+def links(view: TraceView) -> list[tuple[str, str]]:
+    """Distinct (from, to) of the positive batches' movements between the places shown
+    (``"port"`` for the port of entry), for the trace's graph."""
+    shown = {h.place_id for h in view.hits}
+    seeds = view.trace.result.get("seeds", [])
+    pairs = Movement.objects.filter(batch_id__in=seeds, to_place_id__in=shown).filter(
+        Q(from_place_id__in=shown) | Q(from_place__isnull=True)).values_list(
+        "from_place_id", "to_place_id").distinct()
+    return sorted({(str(a) if a else "port", str(b)) for a, b in pairs})

@@ -1,7 +1,12 @@
-"""Routes of the cold-chain traceability pages."""
+"""Routes of the cold-chain traceability pages, one list per part."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from fangkong.coldchain import views_intake, views_trace
+
+urlpatterns: list[URLPattern] = [
+    *views_intake.urlpatterns,
+    *views_trace.urlpatterns,
+]
