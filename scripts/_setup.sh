@@ -12,4 +12,6 @@ else
   fi
   UV=(python3 -m uv)
 fi
-"${UV[@]}" sync --frozen --quiet
+# SYNC_ARGS: extra groups a script needs (the tests add `validation`: Covasim for the
+# simulator's cross-check, never a runtime dependency).
+"${UV[@]}" sync --frozen --quiet ${SYNC_ARGS[@]+"${SYNC_ARGS[@]}"}
