@@ -47,7 +47,7 @@ class DayForm(DomainForm):
                 label=gettext_lazy("price (yuan/%(unit)s)") % {"unit": UNITS[good]},
                 required=False, min_value=0, decimal_places=2, max_digits=8)
 
-    def rows(self) -> list[tuple[str, Any, Any, Any]]:
+    def rows(self) -> list[tuple[Any, Any, Any, str]]:
         return [(label, self[f"{good}_stock"], self[f"{good}_price"], good)
                 for good, label in Good.choices]
 
