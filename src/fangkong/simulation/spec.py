@@ -44,6 +44,7 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "delay": ("short", "long", "none"),
+    "delay_sampling": ("paper", "per_case"),
     "seal": ("none", "grid", "community", "street"),
 }
 
