@@ -48,7 +48,7 @@ def test_the_booster_needs_its_interval_from_the_completing_dose() -> None:
     assert logic.status_of(on_the_day, booster_days_on=six_months) == BOOSTED
     assert logic.status_of(a_day_early, booster_days_on=six_months) == FULL
     assert logic.status_of(on_the_day, booster_days_on=never) == FULL
-    counts = logic.contributions(a_day_early + [DoseFact(9, 4, D0 + dt.timedelta(days=400), 2)],
+    counts = logic.contributions([*a_day_early, DoseFact(9, 4, D0 + dt.timedelta(days=400), 2)],
                                  booster_days_on=six_months)
     assert [counts[k] for k in (0, 1, 2, 9)] == [PARTIAL, FULL, FULL, BOOSTED]
 

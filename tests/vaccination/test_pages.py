@@ -87,7 +87,8 @@ def test_a_visit_is_recorded_and_shown(city: City, seeded: dict[str, Any]) -> No
     old = seeded["old"]
     grid = login(Client(), "grid00")
     answer = grid.post(f"/vaccination/elderly/{old.pk}/visit/",
-                       {"outcome": "will_book", "note": "周三去社区医院", "next": "/vaccination/elderly/"})
+                       {"outcome": "will_book", "note": "周三去社区医院",
+                        "next": "/vaccination/elderly/"})
     assert answer.status_code == 302
     visit = Visit.objects.get()
     assert (visit.person_id, visit.grid_id, visit.outcome) == (old.pk, old.grid_id, "will_book")
