@@ -5,6 +5,7 @@ points then take ``tracing``'s own road: a second person reviews, then publishes
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -60,7 +61,7 @@ def do_act_on_trace(*, actor: Actor, trace_id: int) -> Acted:
     return Acted(len(hits), len(due))
 
 
-def _draft(actor: Actor, hit: TraceHit, *, now: object) -> None:
+def _draft(actor: Actor, hit: TraceHit, *, now: dt.datetime) -> None:
     venue = hit.place.venue
     point = RiskPoint(case=None, venue=venue, place=venue.name[:200], start=hit.start,
                       end=hit.end, created_by_id=actor.user_id, created_at=now)

@@ -5,6 +5,7 @@ chain ``coldchain_batch``; handlers owing a test ``coldchain_handlers``."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -82,8 +83,9 @@ def record_page(request: HttpRequest) -> HttpResponse:
                   "handler": HandlerForm}.get(which)
     if form_class is None:
         return _record_page(request, status=400)
-    action = {"batch": intake.do_record_batch, "movement": intake.do_record_movement,
-              "handler": handlers.do_add_handler}[which]
+    action: Callable[..., object] = {
+        "batch": intake.do_record_batch, "movement": intake.do_record_movement,
+        "handler": handlers.do_add_handler}[which]
     form = form_class(request.POST)
     if form.submit(action, actor=actor) is None:
         return _record_page(request, status=422, **{f"{which}_form": form})
