@@ -62,7 +62,7 @@ def batch(store: Actor, code: str, *, at: dt.datetime, place: str = "W000001") -
         disinfected_on=at.date(), supervised_checked=True).row
 
 
-def move(actor: Actor, code: str, src: str, dst: str, at: dt.datetime, key: str) -> None:
+def move(actor: Actor, code: str, src: str, dst: str, at: dt.datetime, *, key: str) -> None:
     intake.do_record_movement(actor=actor, batch_code=code, from_place=src, to_place=dst,
                               moved_at=at, quantity_kg="100", client_key=key)
 
@@ -80,10 +80,10 @@ def chain(city: City) -> Chain:
     b2 = batch(store1, "B2", at=t0 + dt.timedelta(hours=12))
     day = dt.timedelta(days=1)
     codes = {p: p.venue.venue_code for p in (w, m, s1, s2)}
-    move(store1, "B1", codes[w], codes[m], t0 + day, "k1")
-    move(store1, "B1", codes[w], codes[s2], t0 + day, "k2")
-    move(store1, "B1", codes[m], codes[s1], t0 + 2 * day, "k3")
-    move(store1, "B2", codes[w], codes[m], t0 + 4 * day, "k4")
+    move(store1, "B1", codes[w], codes[m], t0 + day, key="k1")
+    move(store1, "B1", codes[w], codes[s2], t0 + day, key="k2")
+    move(store1, "B1", codes[m], codes[s1], t0 + 2 * day, key="k3")
+    move(store1, "B2", codes[w], codes[m], t0 + 4 * day, key="k4")
     b3 = batch(store1, "B3", at=t0 + 5 * day)
     staff = {"w": (w, d1.persons[0]), "m": (m, d1.persons[1]), "s1": (s1, d1.persons[4]),
              "s2": (s2, d2.persons[0])}

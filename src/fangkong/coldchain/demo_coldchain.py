@@ -85,14 +85,15 @@ def _batch(actor: Actor, rng: random.Random, n: int, network: list[tuple[
     moves = 0
     for k, market in enumerate(rng.sample(markets, k=min(len(markets), rng.randint(1, 2)))):
         at_market = arrived + dt.timedelta(hours=rng.uniform(12, 48))
-        moves += _move(actor, code, warehouse, market, at_market, f"{code}-m{k}")
+        moves += _move(actor, code, warehouse, market, at_market, key=f"{code}-m{k}")
         for j, shop in enumerate(rng.sample(shops, k=min(len(shops), rng.randint(1, 3)))):
             at_shop = at_market + dt.timedelta(hours=rng.uniform(6, 36))
-            moves += _move(actor, code, market, shop, min(at_shop, now), f"{code}-m{k}s{j}")
+            moves += _move(actor, code, market, shop, min(at_shop, now),
+                           key=f"{code}-m{k}s{j}")
     return moves
 
 
-def _move(actor: Actor, code: str, src: ColdPlace, dst: ColdPlace, at: dt.datetime,
+def _move(actor: Actor, code: str, src: ColdPlace, dst: ColdPlace, at: dt.datetime, *,
           key: str) -> int:
     stored = intake.do_record_movement(actor=actor, batch_code=code, from_place=_code(src),
                                        to_place=_code(dst), moved_at=at, quantity_kg="100",

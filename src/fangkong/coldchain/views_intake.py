@@ -83,9 +83,10 @@ def record_page(request: HttpRequest) -> HttpResponse:
                   "handler": HandlerForm}.get(which)
     if form_class is None:
         return _record_page(request, status=400)
-    action: Callable[..., object] = {
+    actions: dict[str, Callable[..., object]] = {
         "batch": intake.do_record_batch, "movement": intake.do_record_movement,
-        "handler": handlers.do_add_handler}[which]
+        "handler": handlers.do_add_handler}
+    action = actions[which]
     form = form_class(request.POST)
     if form.submit(action, actor=actor) is None:
         return _record_page(request, status=422, **{f"{which}_form": form})
