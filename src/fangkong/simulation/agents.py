@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -119,11 +120,25 @@ def _run(population: Population, mixing: Mixing, params: AgentParams,
     return _result(engine)
 
 
+_MIXING: dict[int, tuple[weakref.ref[Population], Mixing]] = {}
+
+
+def mixing_for(population: Population) -> Mixing:
+    """The population's index structures, built once while the population lives."""
+    key = id(population)
+    held = _MIXING.get(key)
+    if held is not None and held[0]() is population:
+        return held[1]
+    mixing = Mixing.build(population)
+    _MIXING[key] = (weakref.ref(population, lambda _ref: _MIXING.pop(key, None)), mixing)
+    return mixing
+
+
 def run_agents(population: Population, params: AgentParams, *,
                seed: int | Sequence[int]) -> AgentRun:
     """One run, reproducible from `seed`."""
     params.check()
-    return _run(population, Mixing.build(population), params, seed)
+    return _run(population, mixing_for(population), params, seed)
 
 
 _WORKER: dict[str, tuple[Population, Mixing]] = {}
@@ -147,7 +162,7 @@ def run_many(population: Population, params: AgentParams, *, runs: int, seed: in
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     if workers <= 1 or runs == 1:
-        mixing = Mixing.build(population)
+        mixing = mixing_for(population)
         out = []
         for r in range(runs):
             out.append(_run(population, mixing, params, (seed, r)))

@@ -96,8 +96,9 @@ def members_per_pool(swabs: int, pool_size: int) -> np.ndarray:
 
 
 def venue_contacts(*, log: dict[int, VenueDay], cases: np.ndarray, day: int, n: int,
-                   venue_count: int) -> np.ndarray:
-    """Open co-visitors of the cases' infectious venue visits over the last LOOKBACK days."""
+                   rooms: list[int]) -> np.ndarray:
+    """Open co-visitors (same room, same day) of the cases' infectious venue visits over the
+    last LOOKBACK days; `rooms` is the number of rooms of each weekday."""
     is_case = np.zeros(n, dtype=bool)
     is_case[cases] = True
     found = []
@@ -105,9 +106,9 @@ def venue_contacts(*, log: dict[int, VenueDay], cases: np.ndarray, day: int, n: 
         entry = log.get(past)
         if entry is None:
             continue
-        mark = np.zeros(venue_count, dtype=bool)
-        mark[entry.source_venue[is_case[entry.source_agent]]] = True
-        found.append(entry.visitor_agent[mark[entry.visitor_venue]])
+        mark = np.zeros(rooms[past % 7], dtype=bool)
+        mark[entry.source_room[is_case[entry.source_agent]]] = True
+        found.append(entry.visitor_agent[mark[entry.visitor_room]])
     if not found:
         return np.zeros(0, np.int64)
     everyone = np.unique(np.concatenate(found))
@@ -147,7 +148,7 @@ def trace_all(*, rng: np.random.Generator, ctl: Control, pop: Population, mix: M
     near = np.concatenate([
         household_contacts(pop=pop, mix=mix, cases=cases),
         venue_contacts(log=ctl.venue_log, cases=cases, day=day, n=pop.size,
-                       venue_count=pop.venue_count)])
+                       rooms=[len(b) for b in mix.room_base])])
     found = traced(rng=rng, contacts=near, cases=cases, coverage=coverage)
     for when, who in first_days(rng, day, delay, found).items():
         ctl.schedule(ctl.due_quarantine, when, who)

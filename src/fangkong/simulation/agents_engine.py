@@ -189,8 +189,10 @@ class Engine:
             closed = closed | sealed
             keep = ~sealed[src]
             src, weight = src[keep], weight[keep]
-        today = venue_day(pop=self.pop, mix=self.mix, weekday=day % 7, src=src, closed=closed)
-        if p.trace_coverage > 0:
+        tracing = p.trace_coverage > 0
+        keep = ~closed if tracing else susceptible & ~closed
+        today = venue_day(pop=self.pop, mix=self.mix, weekday=day % 7, src=src, keep=keep)
+        if tracing:
             ctl.venue_log[day] = today
             ctl.venue_log.pop(day - LOOKBACK, None)
         visitors = open_visitors(pop=self.pop, mix=self.mix, weekday=day % 7,
