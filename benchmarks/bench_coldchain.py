@@ -1,0 +1,214 @@
+"""The trace of a positive cold-chain sample on a supply graph of ``--movements`` batch
+movements (default 1 M), on SQLite and PostgreSQL.
+
+    nice python -m benchmarks.bench_coldchain --movements 1000000
+
+Per backend, in a fresh child process on a fresh database, ``benchmarks.coldchain_graph``
+writes 60 supervised warehouses, 600 markets, 6,000 shops and ~125,000 batches with their
+movements (port → warehouse → markets → shops, splits at each step, over 90 days). Then:
+
+* **ours** — ``coldchain.trace.compute``: the seed batch's movements by batch, the movements
+  touching the places reached by place (indexed), the handlers, walked in memory; a
+  packaging sample at a shop on each of ``--samples`` random batches, median and max;
+  and environmental samples at a warehouse (14-day look-back: every batch that was there).
+* **baseline** — the same walk after loading the whole movement table (what a trace without
+  the batch and place indexes has to read), on a few of the same samples. Its results are
+  asserted equal to ours.
+
+Results go to benchmarks/results/coldchain-<date>.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import fresh_database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PG_DB = "fk_u2_bench_coldchain"
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_coldchain",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument("--baseline-samples", type=int, default=3)
+    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"],
+                        choices=["sqlite", "postgresql"])
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "fk-bench-coldchain")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse()
+    if args.one:
+        run_backend(args)
+        return
+    args.cache.mkdir(parents=True, exist_ok=True)
+    results = []
+    for backend in args.backends:
+        print(f"== {backend}", flush=True)
+        out = args.cache / f"coldchain-{backend}.json"
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_coldchain", "--one", backend,
+                        "--movements", str(args.movements), "--samples", str(args.samples),
+                        "--baseline-samples", str(args.baseline_samples),
+                        "--seed", str(args.seed), "--cache", str(args.cache)],
+                       check=True, cwd=ROOT, env={**os.environ, "FANGKONG_BENCH_OUT": str(out)})
+        results.append(json.loads(out.read_text()))
+    report(args, results)
+
+
+def run_backend(args: argparse.Namespace) -> None:
+    args.cache.mkdir(parents=True, exist_ok=True)
+    os.environ["FANGKONG_DATABASE_URL"] = fresh_database_url(
+        args.one, sqlite_path=args.cache / "coldchain.sqlite3", pg_db=PG_DB)
+    os.environ["FANGKONG_DATA_DIR"] = str(args.cache / "data")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
+    from fangkong.cli.commands import migrate, setup_django
+
+    setup_django()
+    migrate()
+    from benchmarks.coldchain_graph import build
+
+    began = time.perf_counter()
+    graph = build(movements=args.movements, seed=args.seed)
+    built = time.perf_counter() - began
+    print(f"{graph.movements:,} movements of {graph.batches:,} batches in {built:.0f} s",
+          flush=True)
+    rng = random.Random(args.seed + 1)
+    packaging = _packaging_samples(rng, args.samples)
+    environment = _environment_samples(rng, graph, 3)
+    result: dict[str, Any] = {"backend": args.one, "movements": graph.movements,
+                              "batches": graph.batches, "build_s": built,
+                              "ours": _time_ours(packaging), "ours_environment":
+                              _time_ours(environment),
+                              "baseline": _time_baseline(packaging[:args.baseline_samples])}
+    Path(os.environ["FANGKONG_BENCH_OUT"]).write_text(json.dumps(result))
+
+
+def _packaging_samples(rng: random.Random, n: int) -> list[Any]:
+    """A shop that each of ``n`` random batches reached, an hour after it arrived there."""
+    from fangkong.coldchain.models import Batch, Movement, PositiveSample
+
+    top = Batch.objects.count()
+    out = []
+    while len(out) < n:
+        batch_id = Batch.objects.order_by("pk").values_list("pk", flat=True)[
+            rng.randrange(top)]
+        shop = Movement.objects.filter(batch_id=batch_id, to_place__kind="shop").order_by(
+            "moved_at").first()
+        if shop is not None:
+            out.append(PositiveSample(place_id=shop.to_place_id, batch_id=batch_id,
+                                      kind="packaging",
+                                      sampled_at=shop.moved_at + dt.timedelta(hours=1)))
+    return out
+
+
+def _environment_samples(rng: random.Random, graph: Any, n: int) -> list[Any]:
+    from fangkong.coldchain.models import PositiveSample
+
+    middle = graph.start + dt.timedelta(days=45)
+    return [PositiveSample(place_id=rng.choice(graph.places["supervised"]), batch_id=None,
+                           kind="environment", sampled_at=middle) for _ in range(n)]
+
+
+def _time_ours(samples: list[Any]) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.coldchain.trace import compute
+    from fangkong.core import clock
+
+    seconds, found = [], []
+    for sample in samples:
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            got = compute(sample, as_of=clock.now())
+            seconds.append(time.perf_counter() - began)
+        found.append({"seeds": len(got.seeds), "copresent": len(got.copresent),
+                      "places": len(got.places), "handlers": len(got.handlers),
+                      "queries": len(queries)})
+        print(f"ours: {seconds[-1] * 1000:.0f} ms {found[-1]}", flush=True)
+    return {"samples": len(samples), "median_s": statistics.median(seconds),
+            "max_s": max(seconds), "found": found}
+
+
+def _time_baseline(samples: list[Any]) -> dict[str, Any]:
+    """Load every movement, then the same walk in memory; asserts the same answer."""
+    from fangkong.coldchain import logic_trace as lt
+    from fangkong.coldchain.models import Movement
+    from fangkong.coldchain.policy import coldchain_rules
+    from fangkong.coldchain.trace import _moves, compute
+    from fangkong.core import clock
+
+    seconds = []
+    for sample in samples:
+        now = clock.now()
+        began = time.perf_counter()
+        moves = _moves(Movement.objects.all())
+        rules = coldchain_rules(on=sample.sampled_at.date())
+        got = lt.trace(sample=lt.SampleAt(sample.place_id, sample.sampled_at.timestamp(),
+                                          sample.batch_id,
+                                          rules.environment_lookback_days * 86400.0),
+                       batch_moves=lambda b, ms=moves: [m for m in ms if m.batch in b],
+                       place_moves=lambda p, ms=moves: [m for m in ms
+                                                        if m.src in p or m.dst in p],
+                       handlers_at=lambda p: [], as_of=now.timestamp())
+        seconds.append(time.perf_counter() - began)
+        ours = compute(sample, as_of=now)
+        assert (got.seeds, got.copresent, got.places) == (ours.seeds, ours.copresent,
+                                                          ours.places)
+        print(f"baseline: {seconds[-1]:.2f} s", flush=True)
+    return {"samples": len(samples), "median_s": statistics.median(seconds),
+            "max_s": max(seconds)}
+
+
+def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    lines = [f"# Cold-chain trace on {results[0]['movements']:,} movements ({day})", "",
+             f"`nice python -m benchmarks.bench_coldchain --movements {args.movements}` on "
+             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+             "(shared with other work).", "",
+             "| backend | movements | batches | ours: median (max), packaging sample | "
+             "ours: environmental sample at a warehouse | baseline: whole table + same "
+             "walk | queries |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        o, e, b = r["ours"], r["ours_environment"], r["baseline"]
+        lines.append(
+            f"| {r['backend']} | {r['movements']:,} | {r['batches']:,} | "
+            f"{o['median_s'] * 1000:.0f} ms ({o['max_s'] * 1000:.0f} ms), n={o['samples']} | "
+            f"{e['median_s'] * 1000:.0f} ms ({e['max_s'] * 1000:.0f} ms), n={e['samples']} | "
+            f"{b['median_s']:.1f} s, n={b['samples']} | {o['found'][0]['queries']} |")
+    found = results[0]["ours"]["found"]
+    seeds = [f["seeds"] for f in results[0]["ours_environment"]["found"]]
+    lines += ["", "A packaging sample's trace found (median): "
+              f"{statistics.median(f['places'] for f in found):.0f} places, "
+              f"{statistics.median(f['copresent'] for f in found):.0f} co-present batches. "
+              "An environmental sample at a warehouse: "
+              f"{statistics.median(seeds):.0f} seed batches."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"coldchain-{day}.md").write_text(text)
+    (RESULTS / f"coldchain-{day}.json").write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
