@@ -92,6 +92,7 @@ class AgentRun:
     exposed: np.ndarray = field(default_factory=_empty)
     recovered: np.ndarray = field(default_factory=_empty)
     generation_r: np.ndarray = field(default_factory=_empty)  # mean offspring, gen 0..4
+    generation_sizes: np.ndarray = field(default_factory=_empty)  # infections, gen 0..5
     population: int = 0
 
     @property
@@ -108,7 +109,8 @@ def _result(engine: Engine) -> AgentRun:
         sealed_agents=s["sealed_agents"], tests=s["tests"],
         attack_rate=engine.total / n if n else 0.0,
         peak_day=int(np.argmax(s["new_infections"])), exposed=s["exposed"],
-        recovered=s["recovered"], generation_r=engine.generation_r(), population=n)
+        recovered=s["recovered"], generation_r=engine.generation_r(),
+        generation_sizes=engine.generation_sizes(), population=n)
 
 
 def _run(population: Population, mixing: Mixing, params: AgentParams,

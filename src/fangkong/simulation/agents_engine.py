@@ -221,6 +221,11 @@ class Engine:
         s["tests"][day] = self.ctl.tubes
         self.ctl.tubes = 0
 
+    def generation_sizes(self) -> np.ndarray:
+        """Infections of generations 0..GENERATIONS (0: the initial ones)."""
+        gen = self.course.generation
+        return np.bincount(gen[gen >= 0], minlength=GENERATIONS + 1)[:GENERATIONS + 1]
+
     def generation_r(self) -> np.ndarray:
         """Mean offspring of generations 0..GENERATIONS−1; NaN where a generation is empty
         or not all of it has recovered by the last day."""
