@@ -1,0 +1,141 @@
+"""The Covasim 3.1.7 cross-check: the installed Covasim is the published one (its regression
+baseline), our contacts become Covasim layers without changing the venue pressure, and on
+the matched scenario the two models agree within the bounds set in covasim_bridge.
+
+Covasim is a validation dependency: without it these tests skip, or fail when ``CI`` is set
+(the test command installs the ``validation`` group there)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from fangkong.simulation.agents import run_agents
+from fangkong.simulation.covasim_bridge import (
+    AR_RELATIVE,
+    PEAK_DAYS,
+    TTQ_CUT,
+    Network,
+    Summary,
+    household_edges,
+    run_covasim,
+    scenarios,
+    venue_edges,
+    within_bounds,
+)
+from fangkong.simulation.population import Population, population_from_synth, routine_csr
+
+
+@pytest.fixture(scope="module")
+def cv() -> ModuleType:
+    try:
+        import covasim
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("covasim 3.1.7 is missing: install the validation group "
+                        "(uv sync --group validation)")
+        pytest.skip("covasim is a validation dependency: uv sync --group validation")
+    return covasim
+
+
+def _venue_population(visits: list[int], *, households: int = 1) -> Population:
+    """One venue per entry of `visits`, that many agents visiting it on Monday only."""
+    n = sum(visits)
+    venue = np.repeat(np.arange(len(visits)), visits)
+    agent = np.arange(n)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    ptr, vv = routine_csr(n=n, days=[(agent, venue), *[empty] * 6])
+    zeros = np.zeros(n, np.int32)
+    return Population(age=np.full(n, 30, np.int16), household=agent % households,
+                      grid=zeros, community=zeros, street=zeros, visit_ptr=ptr,
+                      visit_venue=vv, venue_count=len(visits))
+
+
+def test_household_edges_are_every_pair_of_members() -> None:
+    pop = _venue_population([5], households=2)  # households of 3 and 2
+    edges = household_edges(pop)
+    pairs = {tuple(sorted(p)) for p in zip(edges.p1.tolist(), edges.p2.tolist(), strict=True)}
+    assert pairs == {(0, 2), (0, 4), (2, 4), (1, 3)}
+    assert np.all(edges.beta == 1.0)
+
+
+def test_small_venue_is_a_clique_weighted_by_its_visits() -> None:
+    edges = venue_edges(_venue_population([4, 1]), 0, rng=np.random.default_rng(0))
+    assert len(edges) == 6  # C(4, 2); a lone visitor has nobody to meet
+    assert np.allclose(edges.beta, 1 / 4)
+    assert len(venue_edges(_venue_population([4]), 1, rng=np.random.default_rng(0))) == 0
+
+
+def test_large_venue_keeps_the_expected_pressure_of_mixing() -> None:
+    """A susceptible's expected hazard is Σ edge beta over its infectious partners; with the
+    venue sampled it must equal the agent model's (infectious visits / visits) on average."""
+    n = 400
+    pop = _venue_population([n])
+    rng = np.random.default_rng(1)
+    infectious = rng.random(n) < 0.1
+    hazard = np.zeros(n)
+    draws = 30
+    for _ in range(draws):
+        e = venue_edges(pop, 0, rng=rng, degree=20)
+        np.add.at(hazard, e.p2, e.beta * infectious[e.p1])
+        np.add.at(hazard, e.p1, e.beta * infectious[e.p2])
+    expected = (infectious.sum() - infectious) / n  # the others' infectious visits / visits
+    assert np.mean(hazard / draws) == pytest.approx(expected.mean(), rel=0.03)
+
+
+def test_the_bridge_imports_without_covasim_and_says_how_to_install_it() -> None:
+    code = ("import sys; sys.modules['covasim'] = None\n"
+            "from fangkong.simulation import covasim_bridge as b\n"
+            "try:\n    b.require_covasim()\nexcept b.CovasimMissing as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
+                         check=True, env={**os.environ, "PYTHONPATH": "src"})
+    assert "uv sync --group validation" in out.stdout
+
+
+def test_installed_covasim_reproduces_its_published_regression_baseline(cv: ModuleType
+                                                                        ) -> None:
+    """tests/baseline.json of Covasim 3.1.7 (papers.md §3): 20k hybrid, seed 2, 60 days."""
+    interventions = [
+        cv.change_beta(days=40, changes=0.5),
+        cv.test_prob(start_day=20, symp_prob=0.1, asymp_prob=0.01),
+        cv.contact_tracing(trace_probs=0.3, start_day=50),
+        cv.vaccinate_prob("pfizer", days=30, prob=0.1),
+    ]
+    sim = cv.Sim(pop_size=20e3, pop_type="hybrid", pop_infected=100, n_days=60, rand_seed=2,
+                 use_waning=True, verbose=0, interventions=interventions)
+    sim.run()
+    got = {k: int(sim.summary[k]) for k in ("cum_infections", "cum_tests", "cum_diagnoses",
+                                            "cum_quarantined", "cum_deaths", "cum_severe")}
+    assert got == {"cum_infections": 9432, "cum_tests": 10571, "cum_diagnoses": 3526,
+                   "cum_quarantined": 3986, "cum_deaths": 31, "cum_severe": 432}
+
+
+def test_matched_scenario_agrees_with_covasim_within_the_bounds(cv: ModuleType) -> None:
+    """20 000 agents, 90 days, 8 seeds each: no intervention within the bounds; testing and
+    tracing cuts the attack rate by at least half in both models."""
+    pop = population_from_synth(residents=20_000, seed=1)
+    net = Network.build(pop, seed=1)
+    seeds = range(8)
+    found = {}
+    for name, params in scenarios(days=90).items():
+        ours = [run_agents(pop, params, seed=s) for s in seeds]
+        cov = [run_covasim(net, params, seed=s) for s in seeds]
+        found[name] = (Summary.of([r.attack_rate for r in ours], [r.peak_day for r in ours]),
+                       Summary.of([r.attack_rate for r in cov], [r.peak_day for r in cov]))
+    ours, cov = found["none"]
+    assert within_bounds(ours=ours, covasim=cov) == []
+    assert AR_RELATIVE == 0.25 and PEAK_DAYS == 10  # the bounds documented in validation.md
+    for model in (0, 1):
+        assert found["ttq"][model].attack_mean < (1 - TTQ_CUT) * found["none"][model].attack_mean
+
+
+def test_bounds_catch_a_disagreement() -> None:
+    ours = Summary(runs=8, attack_mean=0.8, attack_sd=0.01, peak_mean=40, peak_sd=3)
+    slow = Summary(runs=8, attack_mean=0.5, attack_sd=0.01, peak_mean=55, peak_sd=3)
+    breaks = within_bounds(ours=ours, covasim=slow)
+    assert len(breaks) == 2 and "attack rate" in breaks[0] and "peak day" in breaks[1]
