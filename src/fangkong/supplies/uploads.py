@@ -89,12 +89,16 @@ def do_report_batch(*, actor: Actor, rows: list[dict[str, Any]]) -> list[dict[st
         raise DomainError(_("at most %(n)d rows at once") % {"n": BATCH_MAX}, field="rows")
     answers = []
     touched: list[tuple[int | None, dt.date]] = []
+    outlets: dict[int | None, Venue] = {}  # a device's rows name few outlets: one fetch each
     with transaction.atomic():
         for row in rows:
             answer: dict[str, Any] = {"client_key": row.get("client_key", "")}
             try:
                 with transaction.atomic():
-                    venue = outlet_for(actor, row.get("venue_id"))
+                    wanted = row.get("venue_id")
+                    if wanted not in outlets:
+                        outlets[wanted] = outlet_for(actor, wanted)
+                    venue = outlets[wanted]
                     day = checked_day(row.get("day") or "")
                     status = store_row(actor=actor, venue=venue, day=day,
                                        good=str(row.get("good", "")),
