@@ -66,7 +66,7 @@ def page_data(chosen: Sequence[Scenario]) -> dict[str, Any]:
                        "series": {k: s.result.get("series", {}).get(k) for k, _t in metrics}}
                       for s in chosen],
         "labels": {"week": _("week"), "day": _("day"), "median": _("median"),
-                   "band": _("5–95 % of runs")},
+                   "band": _("5th to 95th percentile of runs")},
     }
     rows = [{"s": s, "cells": [cell(s.result.get("summary", {}).get(k), fmt)
                                for k, _h, fmt in columns]} for s in chosen]

@@ -12,26 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 Z95 = 1.959963984540054
 QUANTILES = (5, 50, 95)
 DIGITS = 4
-
-
-class AgentSeries(Protocol):
-    """The fields of ``agents.AgentRun`` read here."""
-
-    new_infections: np.ndarray
-    infectious: np.ndarray
-    detected: np.ndarray
-    in_quarantine: np.ndarray
-    sealed_agents: np.ndarray
-    tests: np.ndarray
-    attack_rate: float
-    peak_day: int
 
 
 AGENT_SERIES = ("new_infections", "infectious", "detected", "in_quarantine", "sealed_agents",
@@ -96,10 +83,11 @@ def branching_summary(*, weekly: np.ndarray, cumulative: np.ndarray, controlled:
     }
 
 
-def agent_summary(runs_done: Sequence[AgentSeries], *, population: int, runs: int,
+def agent_summary(runs_done: Sequence[Any], *, population: int, runs: int,
                   seed: int) -> dict[str, Any]:
     """The stored result of an agent scenario: the daily bands of each series and the attack
-    rate, peak day, tests used, positives found and person-days in quarantine."""
+    rate, peak day, tests used, positives found and person-days in quarantine. ``runs_done``
+    are ``agents.AgentRun``: the arrays named in AGENT_SERIES, ``attack_rate``, ``peak_day``."""
     if not runs_done:
         raise ValueError("no runs to summarise")
     stacked = {name: np.vstack([getattr(r, name) for r in runs_done]) for name in AGENT_SERIES}

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.jurisdiction import Actor
@@ -16,7 +15,7 @@ from fangkong.simulation import queries, scenarios, spec
 from fangkong.simulation.models import Scenario
 from fangkong.web.forms import DomainForm
 
-LABELS: dict[str, Promise] = {
+LABELS: dict[str, Any] = {
     "r0": _("R0 (reproduction number without control)"),
     "dispersion": _("Dispersion k (superspreading)"),
     "initial_cases": _("Initial cases"),
@@ -42,16 +41,16 @@ LABELS: dict[str, Promise] = {
     "seal": _("Seal around a detected case"),
     "seal_days": _("Days an area stays sealed"),
 }
-CHOICE_LABELS: dict[str, Promise] = {
+CHOICE_LABELS: dict[str, Any] = {
     "short": _("short (mean 3.8 days)"), "long": _("long (mean 8.4 days)"),
     "none": _("none"), "grid": _("the grid"), "community": _("the community"),
     "street": _("the street"),
     "paper": _("once per run and generation (as published)"),
     "per_case": _("for each case"),
 }
-PRESET_LABELS: dict[str, Promise] = {
+PRESET_LABELS: dict[str, Any] = {
     "hellewell": _("Hellewell baseline: R0 2.5, 20 cases, 60 % traced"),
-    "hellewell_trace_80": _("Trace more: 80 % of contacts"),
+    "hellewell_trace_80": _("Trace more: 80 % traced"),
     "test_delay_3": _("Test 3 days late (Kretzschmar)"),
     "agents_baseline": _("City baseline: 7-day quarantine, weekly screening, pools of 10"),
     "trace_faster": _("Trace faster: contacts in half a day, not two"),
