@@ -67,6 +67,11 @@ def test_the_pages_need_the_right(city: City, seeded: dict[str, Any]) -> None:
     for url in ("/vaccination/", "/vaccination/elderly/", "/vaccination/elderly.csv"):
         assert site.get(url).status_code == 403
     assert Client().get("/vaccination/").status_code == 302  # to the login page
+    for url in ("/api/v1/vaccination/coverage", "/api/v1/vaccination/elderly"):
+        assert site.get(url).status_code == 403
+    assert site.post("/api/v1/vaccination/visits", {"person_id": seeded["old"].pk,
+                                                    "outcome": "away"},
+                     content_type="application/json").status_code == 403
 
 
 def test_the_list_masks_for_an_officer_and_audits_a_grid_worker_s_read(

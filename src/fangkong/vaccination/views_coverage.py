@@ -129,7 +129,7 @@ def visit(request: HttpRequest, person_id: int) -> HttpResponse:
                                  outcome=request.POST.get("outcome", ""),
                                  note=request.POST.get("note", "")[:1000],
                                  rules=vaccination_rules(on=today), on=today)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
