@@ -7,13 +7,13 @@ asymptomatic throughout) → recovered; the course and its published sources are
 agents_history.py, the interventions in agents_control.py, the mixing in agents_mixing.py.
 Day 0 is a Monday; day d follows the routine of weekday d mod 7.
 
-Calibration. ``BETA_HOUSEHOLD`` gives a household secondary attack rate of about 0.25 for an
-untreated symptomatic case (a typical value for SARS-CoV-2 before Omicron); ``BETA_VENUE``
-then brings the unmitigated basic reproduction number to about 2.5 on the synthetic city.
-R is measured from the infection tree: the mean number of infections caused by the initial
-cases (generation 0) and by the next generation, with no testing, tracing, screening or
-sealing (``test_delay=inf``), over many runs on a 100 000-resident city
-(`tests/simulation/test_agents_calibration.py` keeps it there; docs give the numbers).
+Calibration. ``BETA_HOUSEHOLD`` gives a household secondary attack rate of about 17 % for an
+untreated symptomatic case (Madewell 2020: 16.6–18.9 %); ``BETA_VENUE`` then brings the
+unmitigated basic reproduction number to about 2.5 on the synthetic city. R is measured from
+the infection tree (every infection records its infector): infections of generations 1 and 2
+over those of generations 0 and 1, with no testing, tracing, screening or sealing
+(``test_delay=inf``): 2.50 over 20 runs × 100 initial infections on the 100 000-resident city
+(tests/simulation/test_agents_scenarios.py keeps it in (2, 3) on 20 000 residents).
 """
 
 from __future__ import annotations
