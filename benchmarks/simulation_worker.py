@@ -50,7 +50,7 @@ def measure(model: str, agents: int, days: int, repeat: int) -> dict[str, object
             runs = [_timed(lambda r=r: run_agents(pop, params, seed=r)) for r in range(repeat)]
         elif model == "covasim-matched":
             t0 = time.perf_counter()
-            net = Network.build(pop, seed=CITY_SEED)
+            net = Network.build(pop)
             init["layers_s"] = time.perf_counter() - t0
             for r in range(repeat):
                 t0 = time.perf_counter()

@@ -10,15 +10,13 @@ transmission, its testing and tracing. As Covasim edge lists (``Edges``, pure Nu
 
 * layer ``h``: every pair of household members (edge beta 1);
 * layer ``v``: the venue visits of the day's weekday, swapped in each day (day 0 is a
-  Monday, as in the agent model). A venue's visits would be a clique whose size grows as the
-  square of its visitors (17 M pairs a day for 20 000 residents), so each visit is joined to
-  ``VENUE_DEGREE`` (60) random other visits of the venue that day (all of them in a smaller
-  venue) with edge beta ``(n − 1) / (degree · n)``: a susceptible's expected daily hazard is
-  then ``beta_venue × infectious visits / visits``, the agent model's frequency-dependent
-  venue pressure (agents_mixing.py), with a venue's visits as its ``n``;
+  Monday, as in the agent model): every pair of visits sharing a room of a venue (the agent
+  model's unit of venue mixing, at most ``ROOM`` = 40 visits, agents_mixing.py), edge beta
+  ``1 / visits of the room``, so a susceptible's daily hazard summed over its edges is
+  ``beta_venue × infectious visits / visits``, the agent model's room pressure;
 * layer ``t`` (with tracing only): the union of the week's ``v`` edges with beta 0, so
-  Covasim's tracing finds each co-visitor of the week once (the agent model looks back 14
-  days at the co-visitors of a case's infectious visits).
+  Covasim's tracing finds each room-mate of the week once (the agent model looks back 14
+  days at the room-mates of a case's infectious visits).
 
 Natural history is matched in its means, not its shapes (:func:`covasim_pars`): the latent
 period's mean and SD, 2 presymptomatic days, 9 infectious days, the symptomatic share by age
@@ -48,10 +46,10 @@ from fangkong.simulation.agents_history import (
     PROFILE,
     SYMPTOMATIC_BY_DECADE,
 )
+from fangkong.simulation.agents_mixing import Mixing
 from fangkong.simulation.population import Population
 
 COVASIM_VERSION = "3.1.7"
-VENUE_DEGREE = 60  # random co-visits per visit in a large venue (docs: 20 slows the spread)
 HIGH_DAYS = 3  # days at the profile's peak
 
 
@@ -119,32 +117,25 @@ def household_edges(population: Population) -> Edges:
     return _edges(*_cliques(order, starts, sizes, np.ones(len(starts))))
 
 
-def venue_edges(population: Population, weekday: int, *, rng: np.random.Generator,
-                degree: int = VENUE_DEGREE) -> Edges:
-    """The weekday's venue contacts (see the module docstring): a clique of the visits of a
-    venue with at most ``degree + 1`` visits, else ``degree / 2`` random partners drawn by
-    each visit (so ``degree`` on average), scaled to keep the expected hazard."""
-    ptr = population.visit_ptr[weekday]
-    agent = np.repeat(np.arange(population.size), np.diff(ptr))
-    venue = population.visit_venue[ptr[0]:ptr[-1]]
-    order = np.argsort(venue, kind="stable")
-    agent, venue = agent[order], venue[order]
-    n = np.bincount(venue, minlength=population.venue_count)
-    first = np.r_[0, np.cumsum(n)[:-1]]
-    small = (n > 1) & (n <= degree + 1)
-    p1, p2, beta = _cliques(agent, first[small], n[small], 1.0 / n[small])
-    big = n[venue] > degree + 1
-    rows = np.flatnonzero(big)
-    if len(rows):
-        half = degree // 2
-        src = np.repeat(rows, half)
-        size = n[venue[src]]
-        offset = src - first[venue[src]]
-        other = first[venue[src]] + (offset + 1 + rng.integers(0, size - 1)) % size
-        p1.append(agent[src])
-        p2.append(agent[other])
-        beta.append((size - 1) / (2 * half * size))
-    return _edges(p1, p2, beta)
+def venue_edges(population: Population, mixing: Mixing, weekday: int) -> Edges:
+    """The weekday's venue contacts: every pair of visits sharing a room (the agent model's
+    unit of venue mixing, at most ``ROOM`` visits), edge beta ``1 / visits of the room``."""
+    lo, hi = int(population.visit_ptr[weekday, 0]), int(population.visit_ptr[weekday, -1])
+    agent = np.repeat(np.arange(population.size), np.diff(population.visit_ptr[weekday]))
+    room = mixing.room_of_visit[lo:hi]
+    order = np.argsort(room, kind="stable")
+    base = mixing.room_base[weekday]
+    first = np.r_[0, np.cumsum(base)[:-1]]
+    return _edges(*_cliques(agent[order], first, base, 1.0 / np.maximum(base, 1)))
+
+
+def week_union(days: tuple[Edges, ...], size: int) -> Edges:
+    """Each pair that meets on any weekday once, beta 0 (the layer tracing looks at)."""
+    lo = np.concatenate([np.minimum(e.p1, e.p2) for e in days]).astype(np.int64)
+    hi = np.concatenate([np.maximum(e.p1, e.p2) for e in days]).astype(np.int64)
+    key = np.unique(lo * size + hi)
+    return Edges((key // size).astype(np.int32), (key % size).astype(np.int32),
+                 np.zeros(len(key)))
 
 
 def latent_moments() -> tuple[float, float]:
@@ -210,14 +201,12 @@ class Network:
     traced: Edges  # the week's venue edges, for tracing only
 
     @classmethod
-    def build(cls, population: Population, *, seed: int) -> Network:
-        rng = np.random.default_rng(seed)
-        days = tuple(venue_edges(population, d, rng=rng) for d in range(7))
-        week = Edges(np.concatenate([e.p1 for e in days]),
-                     np.concatenate([e.p2 for e in days]),
-                     np.zeros(sum(len(e) for e in days)))
+    def build(cls, population: Population) -> Network:
+        mixing = Mixing.build(population)
+        days = tuple(venue_edges(population, mixing, d) for d in range(7))
         return cls(size=population.size, age=population.age.astype(np.float64),
-                   household=household_edges(population), venue_days=days, traced=week)
+                   household=household_edges(population), venue_days=days,
+                   traced=week_union(days, population.size))
 
 
 @dataclass(frozen=True)
@@ -301,10 +290,11 @@ TTQ_CUT = 0.5  # testing-and-tracing must cut the mean attack rate by at least t
 
 
 def scenarios(*, days: int = 90, initial_infected: int = 20) -> dict[str, AgentParams]:
-    """No intervention; and symptomatic testing 2 days after onset with 30 % of household
-    and venue contacts traced 2 days after the result into a 7-day quarantine."""
+    """No intervention; isolation of symptomatic cases from a positive result 2 days after
+    onset; and that with 30 % of household and venue contacts traced 2 days after the result
+    into a 7-day quarantine."""
     none = AgentParams(days=days, initial_infected=initial_infected, test_delay=math.inf)
-    return {"none": none,
+    return {"none": none, "isolation": replace(none, test_delay=2.0),
             "ttq": replace(none, test_delay=2.0, trace_coverage=0.3, trace_delay=2.0,
                            quarantine_days=7)}
 
