@@ -225,11 +225,14 @@ def _add_walk(result: TraceResult, windows: dict[int, list[tuple[float, float]]]
 def _add_copresent(result: TraceResult, windows: dict[int, list[tuple[float, float]]],
                    moves: list[Move], *, as_of: float) -> None:
     by_place: dict[int, list[Move]] = defaultdict(list)
+    places = set(windows)
     for m in moves:
         if m.batch in result.seeds:
             continue
-        for p in {m.src, m.dst} & set(windows):
-            by_place[p].append(m)
+        if m.src in places:
+            by_place[m.src].append(m)
+        if m.dst in places:
+            by_place[m.dst].append(m)
     for place, ms in by_place.items():
         for b, w in batch_windows(ms, place, as_of=as_of).items():
             if any(overlaps(w, seed) for seed in windows[place]):
