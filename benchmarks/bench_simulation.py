@@ -6,7 +6,7 @@ For each size, three measurements, each in its own process (benchmarks/simulatio
 so peak memory is that process's maxrss): our agent model on the synthetic city; Covasim on
 its own random population (defaults, the population its published speed figures use); and
 Covasim on the same synthetic city through covasim_bridge (``--matched-max`` caps the size:
-its 7 weekday venue layers take ~16 bytes per edge, 60 edges per visit). No intervention,
+its weekday room layers and tracing layer take ~2.6 GiB at 100 k). No intervention,
 20 initial infections. Throughput = agents × days / median run time; init is apart.
 """
 
