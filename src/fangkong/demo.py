@@ -85,7 +85,8 @@ def demo_plan() -> list[tuple[str, AdminUnit, list[str], str]]:
                  f"grid worker of {path}: sees full ID and phone numbers (audited)"))
     plan.append(("hotline1", city, [Role.HOTLINE_AGENT.value],
                  "12345 hotline agent: takes calls, routes tickets, calls back"))
-    return plan + _risk_plan(districts) + _healthcode_plan() + _warning_plan(city)
+    return (plan + _risk_plan(districts) + _healthcode_plan() + _warning_plan(city)
+            + _supply_plan(districts))
 
 
 def _warning_plan(city: AdminUnit) -> list[tuple[str, AdminUnit, list[str], str]]:
@@ -99,6 +100,30 @@ def _warning_plan(city: AdminUnit) -> list[tuple[str, AdminUnit, list[str], str]
     if hospital is not None and hospital.grid is not None:
         plan.append(("clinic1", hospital.grid, [Role.CLINIC.value],
                      f"fever clinic of {hospital.name}: reports its visits"))
+    return plan
+
+
+def _supply_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[str], str]]:
+    """A market's staff (the first market or supermarket), a cold store's (the first
+    warehouse, once the cold chain is seeded) and a vaccination site's (the first district)."""
+    from fangkong.coldchain.models import ColdPlace, PlaceKind
+    from fangkong.registry.models import Venue, VenueType
+
+    plan = []
+    market = (Venue.objects.filter(type__in=[VenueType.MARKET, VenueType.SUPERMARKET],
+                                   grid__isnull=False).select_related("grid").order_by("pk")
+              .first())
+    if market is not None and market.grid is not None:
+        plan.append(("market1", market.grid, [Role.MARKET.value],
+                     f"{market.name}: reports its daily stock and prices"))
+    store = (ColdPlace.objects.filter(kind=PlaceKind.WAREHOUSE, grid__isnull=False)
+             .select_related("venue", "grid").order_by("pk").first())
+    if store is not None and store.grid is not None:
+        plan.append(("coldstore1", store.grid, [Role.COLD_STORE.value],
+                     f"cold store {store.venue.name}: batches, movements, handlers"))
+    if districts:
+        plan.append(("vaccinator1", districts[0], [Role.VACCINATOR.value],
+                     f"vaccination site of {districts[0].name}: records doses, uploads"))
     return plan
 
 
@@ -243,11 +268,15 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
     early warning's arrivals, self-reports and sentinel history (its anomaly raises a task),
     the HQ's directives and their tasks, then the dashboard's figures over the demo's days
     and yesterday's situation reports: last, because they read everything above (once)."""
+    from fangkong.coldchain.demo_coldchain import seed_coldchain
     from fangkong.command.demo_figures import seed_figures
     from fangkong.command.demo_reports import seed_reports
     from fangkong.command.demo_tasks import seed_tasks
     from fangkong.hotline.demo_followup import seed_followup
     from fangkong.hotline.demo_tickets import seed_tickets
+    from fangkong.simulation.demo_scenarios import seed_scenarios
+    from fangkong.supplies.demo_supplies import seed_supplies
+    from fangkong.vaccination.demo_vaccination import seed_vaccination
     from fangkong.warning.demo_anomaly import seed_anomaly
     from fangkong.warning.demo_arrivals import seed_arrivals
     from fangkong.warning.demo_sentinel import seed_sentinel
@@ -257,4 +286,6 @@ def seed_command_centre(*, seed: int = 2022) -> list[tuple[str, dict[str, int]]]
         ("directives", seed_tasks),  # before the anomaly's task: it seeds only an empty table
         ("fever clinic", seed_sentinel), ("arrivals and self-reports", seed_arrivals),
         ("sentinel anomalies", seed_anomaly),
+        ("supplies and prices", seed_supplies), ("cold chain", seed_coldchain),
+        ("vaccination", seed_vaccination), ("simulation scenarios", seed_scenarios),
         ("dashboard", seed_figures), ("situation reports", seed_reports))]
