@@ -20,10 +20,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -139,18 +140,36 @@ def grouped(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules, o
             as_of: dt.date | None = None) -> dict[tuple[Any, str], Tally]:
     """Tallies per (value of ``key``, band key), plus each key's ``ALL`` and ``ELDERLY``:
     one GROUP BY key, band, status. ``as_of`` counts only doses given by then."""
-    rows = (qs.filter(in_bands_q(rules.bands, on=on))
-            .annotate(v_band=band_expr(rules.bands, on=on), v_status=status_expr(on=as_of))
-            .order_by().values(*([key] if key else []), "v_band", "v_status")
-            .annotate(n=Count("pk")))
     counts: dict[tuple[Any, str], dict[int, int]] = {}
     elderly = {b.key for b in rules.elderly_bands}
-    for r in rows:
-        k = r[key] if key else None
-        for band in (r["v_band"], ALL, *([ELDERLY] if r["v_band"] in elderly else [])):
+    for k, band_key, status, n in _grouped_rows(qs, key=key, rules=rules, on=on, as_of=as_of):
+        for band in (band_key, ALL, *([ELDERLY] if band_key in elderly else [])):
             tally = counts.setdefault((k, band), {})
-            tally[r["v_status"]] = tally.get(r["v_status"], 0) + r["n"]
+            tally[status] = tally.get(status, 0) + n
     return {k: Tally.of(v) for k, v in counts.items()}
+
+
+def _grouped_rows(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules,
+                  on: dt.date, as_of: dt.date | None) -> list[tuple[Any, str, int, int]]:
+    """The persons (the ORM's scoped, filtered query, with their band) joined to each
+    person's best dose (one GROUP BY over the doses, hash-joined), then grouped: a
+    correlated subquery per person costs PostgreSQL a plan node per row, 5× slower at 1 M."""
+    persons = (qs.filter(in_bands_q(rules.bands, on=on))
+               .annotate(v_id=F("pk"), v_band=band_expr(rules.bands, on=on),
+                         v_key=F(key) if key else Value(None, output_field=IntegerField()))
+               .order_by().values("v_id", "v_key", "v_band"))
+    inner, params = persons.query.sql_with_params()
+    table, quote = Dose._meta.db_table, connection.ops.quote_name
+    given = f"WHERE {quote('given_on')} <= %s " if as_of is not None else ""
+    sql = (f"SELECT p.v_key, p.v_band, COALESCE(d.best, {logic.NONE}), COUNT(*) "  # noqa: S608
+           f"FROM ({inner}) p LEFT JOIN (SELECT {quote('person_id')} AS person_id, "
+           f"MAX({quote('counts_as')}) AS best FROM {quote(table)} {given}"
+           f"GROUP BY {quote('person_id')}) d ON d.person_id = p.v_id "
+           "GROUP BY 1, 2, 3")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *([connection.ops.adapt_datefield_value(as_of)]
+                                            if as_of is not None else [])])
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
 def coverage_node(actor: Actor, unit_id: int | None) -> AdminUnit:
