@@ -9,9 +9,9 @@ Definitions (docs/vaccination.md §"Coverage"):
   (``Dose.counts_as``, derived by ``logic.contributions``): none, partial, full, boosted;
 - *vaccinated* = at least one dose; *fully vaccinated* = full or boosted.
 
-Every table is one grouped query: residents by (unit, band, status), the status a correlated
-``MAX`` over the person's doses read from the index ``(person, counts_as)``; nothing loops
-over people. ``tests/vaccination/test_coverage.py`` checks it against a per-person recount.
+Every table is one grouped query: residents by (unit, band, status), the status each
+person's ``MAX(counts_as)`` from one grouped pass over the doses, joined; nothing loops over
+people. ``tests/vaccination/test_coverage.py`` checks it against a per-person recount.
 """
 
 from __future__ import annotations
