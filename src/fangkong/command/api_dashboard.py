@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fangkong.api import request_actor, requires
-from fangkong.command import figures, queries, refresh
+from fangkong.command import dashboard_sim, figures, queries, refresh
 from fangkong.core import clock
 from fangkong.core.errors import DomainError
 from fangkong.core.rights import Right
@@ -25,10 +25,12 @@ class MetricRead(Schema):
     trend: list[int]  # the last 14 days, oldest first, ending on ``day``
 
 
-class AbsentRead(Schema):
-    key: str
-    label: str
-    issue: str
+class ScenarioRead(Schema):
+    id: int
+    name: str
+    model: str
+    measure: str  # the headline's summary key: "controlled" or "attack_rate"
+    headline: str  # the figure with its 95 % interval, as the page shows it
 
 
 class UnitRef(Schema):
@@ -49,7 +51,7 @@ class DashboardRead(Schema):
     day: dt.date
     current: bool  # False: more changes are waiting for the background job than a request does
     metrics: list[MetricRead]
-    absent: list[AbsentRead]
+    scenarios: list[ScenarioRead] | None  # latest finished; None without simulation.view
     children: list[ChildRead]
 
 
@@ -63,7 +65,8 @@ def _ref(unit: object) -> UnitRef:
 def get_dashboard(request: HttpRequest, unit: int | None = None,
                   day: dt.date | None = None) -> DashboardRead:
     """Every figure of a unit in the caller's subtree (default: the caller's own) on a day
-    (default: today), with the day before, 14 days of trend and one row per child unit."""
+    (default: today), with the day before, 14 days of trend and one row per child unit, and
+    the caller's latest finished simulated scenarios (null without ``simulation.view``)."""
     actor = request_actor(request)
     chosen = queries.unit_for(actor, unit)
     today = clock.city_today()
@@ -75,8 +78,10 @@ def get_dashboard(request: HttpRequest, unit: int | None = None,
                           measure=str(info.measure), value=pic.today[name],
                           day_before=pic.before[name], trend=pic.trends[name])
                for name, info in queries.METRICS.items()]
+    lines = dashboard_sim.latest_scenarios(actor)
     return DashboardRead(
         unit=_ref(chosen), day=pic.day, current=current, metrics=metrics,
-        absent=[AbsentRead(key=k, label=str(label), issue=issue)
-                for k, (label, issue) in queries.ABSENT.items()],
+        scenarios=None if lines is None else [
+            ScenarioRead(id=s.id, name=s.name, model=s.model, measure=s.measure,
+                         headline=s.headline) for s in lines],
         children=[ChildRead(unit=_ref(u), values=v) for u, v in pic.rows])

@@ -23,6 +23,9 @@ GROUPS: dict[str, str | Promise] = {
     "screening": _("Screening"),
     "quarantine": _("Quarantine"),
     "risk": _("Risk areas and sealed-area requests"),
+    "supplies": _("Supplies and prices"),
+    "coldchain": _("Imported cold chain"),
+    "vaccination": _("Vaccination of the elderly"),
     "hotline": _("12345 hotline"),
     "command": _("Directives"),
 }
@@ -34,6 +37,8 @@ LAYERS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
     "areas": (_("risk areas in force"), ("areas_sealed", "areas_controlled",
                                          "areas_precaution")),
     "rooms": (_("quarantine rooms free"), ("rooms_free",)),
+    "supplies": (_("supply alerts open"), ("supply_alerts_open",)),
+    "coldchain": (_("positive cold-chain samples"), ("coldchain_positive",)),
     "tickets": (_("hotline tickets open"), ("tickets_open",)),
     "overdue": (_("overdue tickets and tasks"), ("tickets_overdue", "tasks_overdue")),
 }
@@ -41,7 +46,8 @@ LAYERS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
 # A tile's note: the figure it is a part of ("of N", or a share).
 PART_OF = {"contacts_controlled_24h": "contacts_found", "screening_sampled": "screening_expected",
            "rooms_free": "rooms_total", "requests_overdue": "requests_open",
-           "tickets_overdue": "tickets_open", "tasks_overdue": "tasks_open"}
+           "tickets_overdue": "tickets_open", "tasks_overdue": "tasks_open",
+           "supply_alerts_new": "supply_alerts_open", "elderly_vaccinated": "elderly_residents"}
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,16 @@ def window(day: dt.date, *, now: dt.datetime | None = None) -> Window | None:
     return Window(day=day, start=start, end=end, at=min(end, now))
 
 
+def on_day(field: str, w: Window) -> Q:
+    return Q(**{f"{field}__gte": w.start, f"{field}__lt": w.end})
+
+
+def open_at(w: Window, *, created: str, closed: str) -> Q:
+    """Opened by ``at`` and not closed by then (so a past day's figure is recomputable)."""
+    return Q(**{f"{created}__lte": w.at}) & (Q(**{f"{closed}__isnull": True})
+                                             | Q(**{f"{closed}__gt": w.at}))
+
+
 def local_day(moment: dt.datetime | None) -> dt.date | None:
     return None if moment is None else timezone.localdate(moment)
 

@@ -9,28 +9,22 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.command.metrics import Metric, Window
+from fangkong.coldchain.models import PositiveSample
+from fangkong.command import metrics_supplies as ms
+from fangkong.command.metrics import Metric, Window, on_day, open_at
 from fangkong.command.models import Task
 from fangkong.hotline.models import Ticket
 from fangkong.quarantine.models import FacilityStatus, QuarantineOrder, Room, RoomState
 from fangkong.registry.models import Person
 from fangkong.risk.models import RequestStatus, RiskArea, RiskLevel, SupplyRequest
+from fangkong.supplies.models import SupplyAlert
 from fangkong.testing.coverage import area_q
 from fangkong.testing.models import Campaign, CampaignStatus, Sample, SampleKind
 from fangkong.tracing.models import Case, Contact, FoundIn
+from fangkong.vaccination.models import Dose
 from fangkong.warning.models import Anomaly
 
 CONTROL_HOURS = 24  # the 24-hour funnel (china-practice.md): contacts under control within it
-
-
-def on_day(field: str, w: Window) -> Q:
-    return Q(**{f"{field}__gte": w.start, f"{field}__lt": w.end})
-
-
-def open_at(w: Window, *, created: str, closed: str) -> Q:
-    """Opened by ``at`` and not closed by then (so a past day's figure is recomputable)."""
-    return Q(**{f"{created}__lte": w.at}) & (Q(**{f"{closed}__isnull": True})
-                                             | Q(**{f"{closed}__gt": w.at}))
 
 
 def _cases(found_in: str) -> Any:
@@ -120,9 +114,9 @@ def _distinct_people() -> Any:
     return Count("person_id", distinct=True)
 
 
-PEOPLE, ROOMS, AREAS, REQUESTS, TICKETS, TASKS, ANOMALIES = (
+PEOPLE, ROOMS, AREAS, REQUESTS, TICKETS, TASKS, ANOMALIES, ALERTS, SAMPLES = (
     _("people"), _("rooms"), _("areas"), _("requests"), _("tickets"), _("tasks"),
-    _("anomalies"))
+    _("anomalies"), _("alerts"), _("samples"))
 
 ALL: tuple[Metric, ...] = (
     Metric("cases_in_quarantine", _("new cases found in quarantine"), "tracing", PEOPLE, Case,
@@ -154,6 +148,17 @@ ALL: tuple[Metric, ...] = (
            _requests(overdue=False)),
     Metric("requests_overdue", _("sealed-area requests overdue"), "risk", REQUESTS,
            SupplyRequest, _requests(overdue=True), sweep=("deadline",)),
+    Metric("supply_alerts_open", _("supply alerts open"), "supplies", ALERTS, SupplyAlert,
+           ms.supply_alerts_open, sweep=("found_at",)),
+    Metric("supply_alerts_new", _("supply alerts awaiting acknowledgement"), "supplies", ALERTS,
+           SupplyAlert, ms.supply_alerts_new, sweep=("found_at",)),
+    Metric("coldchain_positive", _("positive cold-chain samples"), "coldchain", SAMPLES,
+           PositiveSample, ms.coldchain_positive, day_field="sampled_at"),
+    Metric("elderly_vaccinated", _("elderly residents fully vaccinated"), "vaccination", PEOPLE,
+           Dose, ms.elderly_vaccinated, value=ms.distinct_people, via="person__",
+           sweep=("recorded_at",)),
+    Metric("elderly_residents", _("elderly residents (60 and over)"), "vaccination", PEOPLE,
+           Person, ms.elderly_residents),
     Metric("tickets_opened", _("hotline tickets opened"), "hotline", TICKETS, Ticket,
            lambda w: Ticket.objects.filter(on_day("created_at", w)), day_field="created_at",
            sweep=("created_at",)),

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from django.db.models import Sum
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from fangkong.command.metrics_defs import ALL
 from fangkong.command.models import Figure
@@ -30,14 +29,6 @@ class MetricInfo(NamedTuple):
 
 
 METRICS: dict[str, MetricInfo] = {m.name: MetricInfo(m.label, m.group, m.measure) for m in ALL}
-
-# Modules of the command picture that are not built yet: shown as absent, never as numbers.
-ABSENT: dict[str, tuple[str | Promise, str]] = {
-    "supplies": (_("supplies and stockpiles"), "11"),
-    "vaccination": (_("vaccination"), "11"),
-    "simulation": (_("strategy simulation"), "9"),
-}
-
 
 def unit_for(actor: Actor, unit_id: int | None) -> AdminUnit:
     """The unit a page or API call looks at: ``unit_id`` if inside the actor's subtree, else

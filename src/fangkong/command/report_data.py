@@ -88,6 +88,9 @@ def group_title(group: str) -> str:
         "hotline": pgettext("situation report", "12345 hotline"),
         "command": pgettext("situation report", "Directives and supervision"),
         "warning": pgettext("situation report", "Early warning"),
+        "supplies": pgettext("situation report", "Supplies and prices"),
+        "coldchain": pgettext("situation report", "Imported cold chain"),
+        "vaccination": pgettext("situation report", "Vaccination of the elderly"),
     }
     return titles.get(group, group)
 
@@ -230,6 +233,25 @@ def _requests(v: dict[str, int], before: dict[str, int]) -> str:
         "open": _n(v["requests_open"]), "overdue": _n(v["requests_overdue"])}
 
 
+def _supplies(v: dict[str, int], before: dict[str, int]) -> str:
+    return _("Supply alerts (stock or prices): %(open)s open, %(new)s of them not yet "
+             "acknowledged.") % {"open": _n(v["supply_alerts_open"]),
+                                 "new": _n(v["supply_alerts_new"])}
+
+
+def _coldchain(v: dict[str, int], before: dict[str, int]) -> str:
+    return _("Positive samples in the imported cold chain: %(n)s (the day before: "
+             "%(before)s).") % {"n": _n(v["coldchain_positive"]),
+                                "before": _n(before.get("coldchain_positive", 0))}
+
+
+def _vaccination(v: dict[str, int], before: dict[str, int]) -> str:
+    return _("Elderly residents (60 and over) fully vaccinated: %(done)s of %(all)s "
+             "(%(share)s).") % {"done": _n(v["elderly_vaccinated"]),
+                                "all": _n(v["elderly_residents"]),
+                                "share": _share(v["elderly_vaccinated"], v["elderly_residents"])}
+
+
 def _hotline(v: dict[str, int], before: dict[str, int]) -> str:
     return _("12345 hotline: %(opened)s tickets opened, %(open)s open, %(overdue)s "
              "overdue.") % {"opened": _n(v["tickets_opened"]), "open": _n(v["tickets_open"]),
@@ -249,6 +271,9 @@ SENTENCES: list[tuple[tuple[str, ...], Sentence]] = [
     (("rooms_free", "rooms_total"), _rooms),
     (("areas_sealed", "areas_controlled", "areas_precaution"), _areas),
     (("requests_open", "requests_overdue"), _requests),
+    (("supply_alerts_open", "supply_alerts_new"), _supplies),
+    (("coldchain_positive",), _coldchain),
+    (("elderly_vaccinated", "elderly_residents"), _vaccination),
     (("tickets_opened", "tickets_open", "tickets_overdue"), _hotline),
     (("tasks_open", "tasks_overdue"), _tasks),
 ]

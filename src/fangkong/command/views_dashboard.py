@@ -1,8 +1,8 @@
-"""The command dashboard: tiles with the change from the day before, trends, a map of the
-child units coloured by a chosen layer, and the breakdown table; ``?unit=`` drills down city →
-district → street. The tiles fragment is polled by HTMX; each request first refreshes the
-marked figures of its scope when few are waiting (``refresh.refresh_scope``), so the page is
-live without a worker."""
+"""The command dashboard: tiles with the change from the day before, the viewer's latest
+simulated scenarios, trends, a map of the child units coloured by a chosen layer, and the
+breakdown table; ``?unit=`` drills down city → district → street. The tiles fragment is
+polled by HTMX; each request first refreshes the marked figures of its scope when few are
+waiting (``refresh.refresh_scope``), so the page is live without a worker."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from fangkong.command import figures, queries, refresh
+from fangkong.command import dashboard_sim, figures, queries, refresh
 from fangkong.core import clock
 from fangkong.core.jurisdiction import Actor
 from fangkong.core.models import AdminUnit
@@ -53,8 +53,10 @@ def _context(request: HttpRequest) -> dict[str, object]:
     current = refresh.refresh_scope(unit)
     pic = figures.picture(unit=unit, day=day)
     layer = request.GET.get("layer", "cases")
+    scenarios = dashboard_sim.latest_scenarios(actor)
     return {"pic": pic, "unit": unit, "day": day, "today": day == clock.city_today(),
-            "current": current, "trail": trail(actor, unit), "absent": queries.ABSENT,
+            "current": current, "trail": trail(actor, unit), "scenarios": scenarios,
+            "compare_ids": dashboard_sim.compare_ids(scenarios or []),
             "layer": layer if layer in figures.LAYERS else "cases", "layers": figures.LAYERS,
             "poll": POLL_SECONDS, "updated": timezone.localtime(clock.now())}
 
