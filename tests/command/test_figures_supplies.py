@@ -80,7 +80,8 @@ def test_supply_alerts_open_and_awaiting_acknowledgement(city: City,
     assert d1["supply_alerts_open"] == 3  # the closed one left
     assert d1["supply_alerts_new"] == 2  # acknowledged after the evening counts as new
     yesterday = queries.snapshot(unit=rows["d1"], day=DAY - dt.timedelta(days=1))
-    assert yesterday["supply_alerts_open"] == 1 and yesterday["supply_alerts_new"] == 1  # closed at 16:00
+    # the third was closed at 16:00, the second and fourth not yet found
+    assert yesterday["supply_alerts_open"] == 1 and yesterday["supply_alerts_new"] == 1
     assert queries.snapshot(unit=rows["d2"], day=DAY)["supply_alerts_open"] == 1
     assert queries.snapshot(unit=city.unit, day=DAY)["supply_alerts_open"] == 4
 
