@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     IntegerField,
     OuterRef,
@@ -142,18 +143,31 @@ def grouped(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules, o
     one GROUP BY key, band, status. ``as_of`` counts only doses given by then."""
     counts: dict[tuple[Any, str], dict[int, int]] = {}
     elderly = {b.key for b in rules.elderly_bands}
-    for k, band_key, status, n in _grouped_rows(qs, key=key, rules=rules, on=on, as_of=as_of):
+    rows = (_joined_rows if connection.vendor == "postgresql" else _correlated_rows)(
+        qs, key=key, rules=rules, on=on, as_of=as_of)
+    for k, band_key, status, n in rows:
         for band in (band_key, ALL, *([ELDERLY] if band_key in elderly else [])):
             tally = counts.setdefault((k, band), {})
             tally[status] = tally.get(status, 0) + n
     return {k: Tally.of(v) for k, v in counts.items()}
 
 
-def _grouped_rows(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules,
-                  on: dt.date, as_of: dt.date | None) -> list[tuple[Any, str, int, int]]:
-    """The persons (the ORM's scoped, filtered query, with their band) joined to each
-    person's best dose (one GROUP BY over the doses, hash-joined), then grouped: a
-    correlated subquery per person costs PostgreSQL a plan node per row, 5× slower at 1 M."""
+def _correlated_rows(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules,
+                     on: dt.date, as_of: dt.date | None) -> list[tuple[Any, str, int, int]]:
+    """SQLite: each person's status a correlated subquery, which SQLite answers from the
+    index ``(person, counts_as)`` in one seek (3× faster at 1 M than the join below)."""
+    rows = (qs.filter(in_bands_q(rules.bands, on=on))
+            .annotate(v_band=band_expr(rules.bands, on=on), v_status=status_expr(on=as_of))
+            .order_by().values(*([key] if key else []), "v_band", "v_status")
+            .annotate(n=Count("pk")))
+    return [(r[key] if key else None, r["v_band"], r["v_status"], r["n"]) for r in rows]
+
+
+def _joined_rows(qs: QuerySet[Person], *, key: str | None, rules: VaccinationRules,
+                 on: dt.date, as_of: dt.date | None) -> list[tuple[Any, str, int, int]]:
+    """PostgreSQL: the persons (the ORM's scoped, filtered query, with their band) joined to
+    each person's best dose (one GROUP BY over the doses, hash-joined), then grouped: the
+    correlated subquery costs PostgreSQL a subplan per person, 10 s at 1 M."""
     persons = (qs.filter(in_bands_q(rules.bands, on=on))
                .annotate(v_id=F("pk"), v_band=band_expr(rules.bands, on=on),
                          v_key=F(key) if key else Value(None, output_field=IntegerField()))
