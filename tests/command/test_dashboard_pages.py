@@ -1,6 +1,7 @@
 """The dashboard page, its live fragment and its API: the figures, drill-down, scoping (a
-district officer cannot open another district: 404; a street worker sees its street), absent
-modules, and a change reaching the page through the marks alone."""
+district officer cannot open another district: 404; a street worker sees its street), the
+supplies, cold-chain and vaccination tiles, the latest scenarios (scoped, only with
+``simulation.view``), and a change reaching the page through the marks alone."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def client_for(world: dict[str, Any], name: str) -> Client:
     return client
 
 
-def test_city_page_shows_tiles_rows_and_absent_modules(world: dict[str, Any]) -> None:
+def test_city_page_shows_tiles_and_rows(world: dict[str, Any]) -> None:
     page = client_for(world, "commander").get(URL, headers=EN)
     assert page.status_code == 200
     html = page.content.decode()
@@ -57,9 +58,13 @@ def test_city_page_shows_tiles_rows_and_absent_modules(world: dict[str, Any]) ->
     assert 'id="tile-tickets_overdue" data-metric="tickets_overdue" data-value="1"' in html
     assert "District 1" in html and "District 2" in html  # the breakdown, one row per district
     assert f'?unit={world["d1"].pk}&amp;' in html
-    for module in ("supplies", "vaccination", "simulation"):
-        assert f'data-module="{module}"' in html
-    assert "absent: issue 11" in html and 'hx-trigger="every 30s"' in html
+    for group in ("supplies", "coldchain", "vaccination"):
+        assert f'data-group="{group}"' in html
+    for metric in ("supply_alerts_open", "supply_alerts_new", "coldchain_positive",
+                   "elderly_vaccinated", "elderly_residents"):
+        assert f'id="tile-{metric}"' in html
+    assert "absent" not in html and "Not built yet" not in html
+    assert 'hx-trigger="every 30s"' in html
 
 
 def test_change_from_the_day_before(world: dict[str, Any]) -> None:
@@ -110,7 +115,7 @@ def test_the_api_gives_the_page_figures(world: dict[str, Any]) -> None:
     assert len(metrics["cases_in_community"]["trend"]) == 14
     assert [c["unit"]["id"] for c in answer["children"]] == [world["d1"].pk, world["d2"].pk]
     assert answer["children"][1]["values"]["cases_in_quarantine"] == 1
-    assert {a["key"] for a in answer["absent"]} == {"supplies", "vaccination", "simulation"}
+    assert "absent" not in answer and answer["scenarios"] == []
 
 
 def test_the_api_refuses_a_future_day(world: dict[str, Any]) -> None:

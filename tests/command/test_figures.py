@@ -118,7 +118,7 @@ def test_trend_is_one_point_per_day(city: City, day: dict[str, Any]) -> None:
 
 
 def test_metrics_list_every_figure_once() -> None:
-    assert len(queries.METRICS) == 19
+    assert len(queries.METRICS) == 24
     assert all(info.group for info in queries.METRICS.values())
 
 
