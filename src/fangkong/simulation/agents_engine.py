@@ -27,7 +27,6 @@ from fangkong.simulation.agents_mixing import (
     Mixing,
     first_exposures,
     household_exposures,
-    open_visitors,
     venue_day,
     venue_exposures,
 )
@@ -195,12 +194,11 @@ class Engine:
         if tracing:
             ctl.venue_log[day] = today
             ctl.venue_log.pop(day - LOOKBACK, None)
-        visitors = open_visitors(pop=self.pop, mix=self.mix, weekday=day % 7,
-                                 closed_idx=np.flatnonzero(closed))
         by_agent = np.zeros(self.pop.size)
         by_agent[src] = weight
         parts.append(venue_exposures(rng=self.rng, day=today,
-                                     weight=by_agent[today.source_agent], visitors=visitors,
+                                     weight=by_agent[today.source_agent],
+                                     visitors=self.mix.room_base[day % 7],
                                      susceptible=susceptible, beta=p.beta_venue))
         new = first_exposures(parts, rng=self.rng)
         self.infector[new.infectee] = new.infector

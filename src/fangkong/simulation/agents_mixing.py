@@ -7,9 +7,16 @@ agents:
 - household: a susceptible member's daily infection probability is
   ``1 − exp(−beta_household · Σ infectiousness of the infectious members)``;
 - venue: mixing within a room of the venue (at most ``ROOM`` visitors, see `Mixing`),
-  normalised by its visitors (frequency-dependent), so a visitor's probability is
-  ``1 − exp(−beta_venue · Σ infectiousness of the room's infectious visitors / visitors)`` and
-  an infectious visit causes on average ``beta_venue`` infections whatever the venue's size.
+  normalised by the room's routine visits (frequency-dependent), so a visitor's probability
+  is ``1 − exp(−beta_venue · Σ infectiousness of the room's infectious visitors / visits)``
+  and an infectious visit causes on average ``beta_venue`` infections whatever the venue's
+  size.
+
+The denominator is the room's usual visit count, whoever stays away that day: each pair of
+room-mates is a contact of fixed weight (as Covasim's edges), so isolating, quarantining or
+sealing someone removes their contacts and leaves the others' as they were. Dividing by the
+visits still open instead would concentrate the remaining infectious visits on fewer people
+every time a case is found, and made a 3-day test delay worse than no testing.
 """
 
 from __future__ import annotations
@@ -176,18 +183,10 @@ def venue_day(*, pop: Population, mix: Mixing, weekday: int, src: np.ndarray,
                     visitor_room=hot[vowner[ok]])
 
 
-def open_visitors(*, pop: Population, mix: Mixing, weekday: int, closed_idx: np.ndarray
-                  ) -> np.ndarray:
-    """Visitors per room on the weekday, less the visits of closed agents."""
-    ptr = pop.visit_ptr[weekday]
-    pos, _ = segments(ptr[closed_idx], ptr[closed_idx + 1])
-    base = mix.room_base[weekday]
-    return base - np.bincount(mix.room_of_visit[pos], minlength=len(base))
-
-
 def room_chance(*, day: VenueDay, weight: np.ndarray, visitors: np.ndarray, beta: float
                 ) -> np.ndarray:
-    """Each room's chance of infecting one of its susceptible visitors today."""
+    """Each room's chance of infecting one of its susceptible visitors today; `visitors` is
+    the rooms' routine visit count (``Mixing.room_base``), closed visits included."""
     pressure = np.bincount(day.source_room, weights=weight, minlength=len(visitors))
     return -np.expm1(-beta * pressure / np.maximum(visitors, 1))
 
