@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fangkong.simulation.agents import run_agents
 from fangkong.simulation.covasim_bridge import (
+    BOUNDS,
     Network,
     Summary,
     run_covasim,
@@ -39,28 +40,40 @@ def compare(*, agents: int, runs: int, days: int, city_seed: int) -> dict[str, o
         t2 = time.perf_counter()
         a = Summary.of([r.attack_rate for r in ours], [r.peak_day for r in ours])
         c = Summary.of([r.attack_rate for r in cov], [r.peak_day for r in cov])
+        breaks = within_bounds(ours=a, covasim=c, bound=BOUNDS[name])
         out[name] = {"ours": asdict(a), "covasim": asdict(c), "ours_s": t1 - t0,
-                     "covasim_s": t2 - t1, "breaks": within_bounds(ours=a, covasim=c)}
+                     "covasim_s": t2 - t1, "bound": asdict(BOUNDS[name]), "breaks": breaks}
     return out
 
 
+def _bound_text(bound: dict[str, float | None], measure: str) -> str:
+    if measure == "peak day":
+        return "—" if bound["peak_days"] is None else f"± {bound['peak_days']:g} d"
+    if bound["attack_relative"] is not None:
+        return f"± {bound['attack_relative']:.0%}"
+    return "—" if bound["attack_ratio"] is None else f"factor ≤ {bound['attack_ratio']:g}"
+
+
 def table(result: dict[str, object]) -> str:
-    rows = ["| scenario | measure | Covasim 3.1.7 | ours | difference | runs |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| scenario | measure | Covasim 3.1.7 | ours | difference | bound | holds | runs |",
+            "|---|---|---|---|---|---|---|---|"]
     for name in scenarios():
         entry = result.get(name)
         if entry is None:
             continue
         assert isinstance(entry, dict)
-        c, o = entry["covasim"], entry["ours"]
-        rows.append(
-            f"| {name} | attack rate | {c['attack_mean']:.3f} ± {c['attack_sd']:.3f} | "
-            f"{o['attack_mean']:.3f} ± {o['attack_sd']:.3f} | "
-            f"{(c['attack_mean'] - o['attack_mean']) / o['attack_mean']:+.1%} | {c['runs']} |")
-        rows.append(
-            f"| {name} | peak day | {c['peak_mean']:.1f} ± {c['peak_sd']:.1f} | "
-            f"{o['peak_mean']:.1f} ± {o['peak_sd']:.1f} | "
-            f"{c['peak_mean'] - o['peak_mean']:+.1f} d | {c['runs']} |")
+        c, o, bound, breaks = entry["covasim"], entry["ours"], entry["bound"], entry["breaks"]
+        broken = {"attack rate": any("attack" in b for b in breaks),
+                  "peak day": any("peak" in b for b in breaks)}
+        diff = {"attack rate": f"{(c['attack_mean'] - o['attack_mean']) / o['attack_mean']:+.1%}",
+                "peak day": f"{c['peak_mean'] - o['peak_mean']:+.1f} d"}
+        for measure, key, fmt in (("attack rate", "attack", ".3f"), ("peak day", "peak", ".1f")):
+            text = _bound_text(bound, measure)
+            holds = "—" if text == "—" else ("no" if broken[measure] else "yes")
+            rows.append(
+                f"| {name} | {measure} | {c[key + '_mean']:{fmt}} ± {c[key + '_sd']:{fmt}} | "
+                f"{o[key + '_mean']:{fmt}} ± {o[key + '_sd']:{fmt}} | {diff[measure]} | "
+                f"{text} | {holds} | {c['runs']} |")
     return "\n".join(rows) + "\n"
 
 
