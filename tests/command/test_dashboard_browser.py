@@ -45,6 +45,9 @@ def test_dashboard_drills_down_and_refreshes(live_server: Any, city: City,
     page.wait_for_selector("#dash-map[data-ready='1']")
     page.wait_for_selector("#dash-trends[data-ready='1'] canvas")
     assert "District 2" in page.inner_text("#dash-rows")
+    assert tile(page, "supply_alerts_open") == "0" and tile(page, "elderly_residents") == "0"
+    assert page.query_selector(".kpi.absent") is None
+    assert page.query_selector("#dash-sim") is not None  # the commander may see scenarios
     shoot(page, "command-dashboard")
 
     make_case(city.districts[1].persons[0], at=clock.now())  # committed: its marks are in
