@@ -104,9 +104,8 @@ def _warning_plan(city: AdminUnit) -> list[tuple[str, AdminUnit, list[str], str]
 
 
 def _supply_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[str], str]]:
-    """A market's staff (the first market or supermarket), a cold store's (the first
-    warehouse, once the cold chain is seeded) and a vaccination site's (the first district)."""
-    from fangkong.coldchain.models import ColdPlace, PlaceKind
+    """A market's staff (the first market or supermarket), the cold stores' of the first
+    district (its demo warehouse and markets) and a vaccination site's there."""
     from fangkong.registry.models import Venue, VenueType
 
     plan = []
@@ -116,11 +115,9 @@ def _supply_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[
     if market is not None and market.grid is not None:
         plan.append(("market1", market.grid, [Role.MARKET.value],
                      f"{market.name}: reports its daily stock and prices"))
-    store = (ColdPlace.objects.filter(kind=PlaceKind.WAREHOUSE, grid__isnull=False)
-             .select_related("venue", "grid").order_by("pk").first())
-    if store is not None and store.grid is not None:
-        plan.append(("coldstore1", store.grid, [Role.COLD_STORE.value],
-                     f"cold store {store.venue.name}: batches, movements, handlers"))
+    if districts:
+        plan.append(("coldstore1", districts[0], [Role.COLD_STORE.value],
+                     f"cold stores of {districts[0].name}: batches, movements, handlers"))
     if districts:
         plan.append(("vaccinator1", districts[0], [Role.VACCINATOR.value],
                      f"vaccination site of {districts[0].name}: records doses, uploads"))

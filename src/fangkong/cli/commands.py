@@ -75,7 +75,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("\n".join(demo.healthcode_links(url=url)), flush=True)
         for name, counts in demo.seed_command_centre(seed=args.seed):
             print(f"{name}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
-        logins = demo.ensure_logins()  # the cold store's staff: its warehouse is seeded now
     print(demo.format_logins(logins, url=url), flush=True)
     if args.no_serve:
         return 0
