@@ -118,7 +118,6 @@ def _supply_plan(districts: list[AdminUnit]) -> list[tuple[str, AdminUnit, list[
     if districts:
         plan.append(("coldstore1", districts[0], [Role.COLD_STORE.value],
                      f"cold stores of {districts[0].name}: batches, movements, handlers"))
-    if districts:
         plan.append(("vaccinator1", districts[0], [Role.VACCINATOR.value],
                      f"vaccination site of {districts[0].name}: records doses, uploads"))
     return plan
