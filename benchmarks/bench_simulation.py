@@ -6,7 +6,8 @@ For each size, three measurements, each in its own process (benchmarks/simulatio
 so peak memory is that process's maxrss): our agent model on the synthetic city; Covasim on
 its own random population (defaults, the population its published speed figures use); and
 Covasim on the same synthetic city through covasim_bridge (``--matched-max`` caps the size:
-its weekday room layers and tracing layer take ~2.6 GiB at 100 k). No intervention,
+its seven weekday room layers take ~1.5 GiB at 100 k, ~15 GiB expected at 1 M; tracing
+layers are built only for scenarios that trace). No intervention,
 20 initial infections. Throughput = agents × days / median run time; init is apart.
 """
 
