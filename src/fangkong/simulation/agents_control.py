@@ -1,7 +1,10 @@
 """Interventions of the agent model: who is found, isolated, quarantined and sealed. Pure NumPy.
 
 - Symptomatic testing: a symptomatic agent's positive result comes ``test_delay`` days after
-  onset (whole days, floor(delay + U)); from that day it is isolated (no contacts at all).
+  onset (whole days, floor(delay + U)); from that day it is isolated (no contacts at all)
+  to the end of the run. Outlasting the infection changes no transmission (a recovered agent
+  neither infects nor is infected, and its visits stay in the rooms' denominators); only
+  screening skips it and tracing does not quarantine it, as for discharged cases.
 - Tracing: from a positive result, each household member and each venue co-visitor of the
   case's infectious days (looking back ``LOOKBACK`` days) is found with ``trace_coverage``
   and quarantined ``trace_delay`` days later for ``quarantine_days`` (centralised quarantine:
