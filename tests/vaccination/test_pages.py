@@ -138,3 +138,21 @@ def test_the_csv_export(city: City, seeded: dict[str, Any]) -> None:
     assert seeded["old"].phone in grid
     assert AuditLog.objects.filter(verb="pii.read",
                                    after__list="vaccination.elderly.csv").count() == 1
+
+
+def test_a_commander_reads_the_list_but_records_no_visit(city: City,
+                                                        seeded: dict[str, Any]) -> None:
+    """Viewing coverage is not visiting: the door-to-door outcome needs vaccination.visit,
+    which grid and street workers hold and the command centre does not."""
+    from tests.vaccination.builders import actor
+
+    actor("boss", unit=city.unit, roles=["commander"])
+    boss = login(Client(), "boss")
+    page = boss.get("/vaccination/elderly/")
+    assert page.status_code == 200 and "visit-form" not in page.content.decode()
+    old = seeded["old"]
+    assert boss.post(f"/vaccination/elderly/{old.pk}/visit/",
+                     {"outcome": "away"}).status_code == 403
+    assert boss.post("/api/v1/vaccination/visits", {"person_id": old.pk, "outcome": "away"},
+                     content_type="application/json").status_code == 403
+    assert not Visit.objects.exists()

@@ -55,6 +55,7 @@ class Right(StrEnum):
     COLDCHAIN_TRACE = "coldchain.trace"  # record positive samples, trace them, act on a trace
     VACCINATION_VIEW = "vaccination.view"  # doses, coverage, the unvaccinated elderly per grid
     VACCINATION_RECORD = "vaccination.record"  # a vaccination site or system records doses
+    VACCINATION_VISIT = "vaccination.visit"  # record the outcome of a door-to-door visit
 
 
 class Role(StrEnum):
@@ -128,6 +129,7 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
             Right.COLDCHAIN_VIEW,
             Right.COLDCHAIN_TRACE,
             Right.VACCINATION_VIEW,
+            Right.VACCINATION_VISIT,
         }
     ),
     Role.STREET_WORKER: frozenset({Right.REGISTRY_VIEW, Right.REGISTRY_CORRECT, Right.PII_VIEW,
@@ -138,13 +140,13 @@ ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
                                    Right.HOTLINE_VIEW, Right.HOTLINE_HANDLE,
                                    Right.COMMAND_VIEW, Right.COMMAND_TASK, Right.WARNING_VIEW,
                                    Right.WARNING_FOLLOW, Right.SUPPLIES_VIEW,
-                                   Right.VACCINATION_VIEW}),
+                                   Right.VACCINATION_VIEW, Right.VACCINATION_VISIT}),
     Role.GRID_WORKER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                                  Right.CONTACT_MANAGE, Right.SCREENING_VIEW, Right.RISK_VIEW,
                                  Right.RISK_SUPPORT, Right.QUARANTINE_VIEW,
                                  Right.QUARANTINE_CARE, Right.HEALTHCODE_VIEW,
                                  Right.WARNING_VIEW, Right.WARNING_FOLLOW,
-                                 Right.VACCINATION_VIEW}),
+                                 Right.VACCINATION_VIEW, Right.VACCINATION_VISIT}),
     Role.TRACER: frozenset({Right.REGISTRY_VIEW, Right.PII_VIEW, Right.TRACING_VIEW,
                             Right.TRACING_INVESTIGATE, Right.CONTACT_MANAGE,
                             Right.RISKPOINT_PUBLISH, Right.COLDCHAIN_VIEW,

@@ -126,7 +126,7 @@ def list_elderly(request: HttpRequest, query: Query[PageQuery]) -> ElderlyPage:
 
 
 @router.post("/visits", response={201: VisitOut})
-@requires(Right.VACCINATION_VIEW)
+@requires(Right.VACCINATION_VISIT)
 def record_visit(request: HttpRequest, body: VisitIn) -> Status[VisitOut]:
     today = clock.city_today()
     visit = doorlist.do_record_visit(actor=request_actor(request), person_id=body.person_id,

@@ -144,7 +144,7 @@ def _visits(*, seed: int, today: dt.date) -> int:
     if city is None or grid is None:
         return 0
     worker = Actor(user_id=None, username="demo:grid", unit=city,
-                   rights=frozenset({Right.VACCINATION_VIEW}))
+                   rights=frozenset({Right.VACCINATION_VIEW, Right.VACCINATION_VISIT}))
     rules, rng = vaccination_rules(on=today), random.Random(seed)
     listed = list(coverage.elderly_open(actor=worker, node=grid, rules=rules, on=today)
                   .order_by("pk").values_list("pk", flat=True)[:60])

@@ -41,7 +41,7 @@ def do_record_visit(*, actor: Actor, person_id: int, outcome: str, note: str = "
                     rules: VaccinationRules, on: dt.date) -> Visit:
     """A visit to an elderly resident of the actor's scope (404 outside it) who is on the
     list: of the elderly age and not fully vaccinated."""
-    actor.require(Right.VACCINATION_VIEW)
+    actor.require(Right.VACCINATION_VISIT)
     outcome, note = check_visit(outcome=outcome, note=note)
     with transaction.atomic():
         person = get_scoped(Person.objects.filter(coverage.resident_q()), actor,

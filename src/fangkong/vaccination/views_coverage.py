@@ -97,7 +97,8 @@ def elderly_page(request: HttpRequest) -> HttpResponse:
         "elderly": totals.get(coverage.ELDERLY, coverage.Tally()),
         "rows": [(r, phones[r.person.pk]) for r in rows], "next_after": next_after,
         "outcomes": VisitOutcome.choices, "labels": dict(VisitOutcome.choices),
-        "next_url": request.get_full_path()})
+        "next_url": request.get_full_path(),
+        "can_visit": actor.can(Right.VACCINATION_VISIT)})
 
 
 @needs(Right.VACCINATION_VIEW)
@@ -118,7 +119,7 @@ def elderly_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@needs(Right.VACCINATION_VIEW)
+@needs(Right.VACCINATION_VISIT)
 def visit(request: HttpRequest, person_id: int) -> HttpResponse:
     today = clock.city_today()
     target = request.POST.get("next", "")
