@@ -36,7 +36,7 @@ def browser() -> Iterator[Any]:
 
 RULE_VERSIONS = tuple(f"fangkong.{app}.migrations.0002_policy_versions"
                       for app in ("tracing", "testing", "risk", "quarantine", "healthcode",
-                                  "hotline", "warning"))
+                                  "hotline", "warning", "supplies", "coldchain", "vaccination"))
 
 
 @pytest.fixture
