@@ -7,14 +7,19 @@ part) and, in ``result``, the batches and handlers found."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+import numpy as np
+import psycopg
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.coldchain import logic_trace as lt
+from fangkong.coldchain import trace_load as tl
 from fangkong.coldchain.models import (
     Batch,
     ColdPlace,
@@ -62,22 +67,87 @@ def do_report_sample(*, actor: Actor, place_id: int, kind: str, sampled_at: dt.d
     return row
 
 
+# The place count from which co-presence reads the whole movement table once instead of the
+# movements of each place by index. Measured on 1 M movements (benchmarks/bench_coldchain.py,
+# docs/coldchain.md "Performance"): ...
+TABLE_FROM = 400
+
+
 def _ts(when: dt.datetime) -> float:
     return when.timestamp()
 
 
 def _moves(qs: QuerySet[Movement]) -> list[lt.Move]:
+    """Movements as ``lt.Move`` through the ORM (the benchmark's baseline reads this way)."""
     return [lt.Move(pk, b, src or lt.PORT, dst, _ts(at)) for pk, b, src, dst, at in
             qs.values_list("pk", "batch_id", "from_place_id", "to_place_id", "moved_at")]
 
 
-def batch_moves(batches: set[int]) -> list[lt.Move]:
-    return _moves(Movement.objects.filter(batch_id__in=batches))
+_PG_COLUMNS = ("id", "batch_id", "COALESCE(from_place_id, 0)", "to_place_id",
+               "(EXTRACT(EPOCH FROM moved_at) * 1000000)::bigint")  # exact: numeric
+_COLUMNS = "id, batch_id, COALESCE(from_place_id, 0), to_place_id, "
+_IN_LIST = 5000  # ids per query on SQLite (its limit on bound parameters is 32,766)
 
 
-def place_moves(places: set[int]) -> list[lt.Move]:
-    return _moves(Movement.objects.filter(Q(to_place_id__in=places)
-                                          | Q(from_place_id__in=places)))
+def read_moves(*, column: str = "", ids: Collection[int] = ()) -> tl.Moves:
+    """Movements whose ``column`` is one of ``ids`` (the whole table when no column): the
+    five columns the walk needs, no model instances. PostgreSQL sends them as arrays;
+    SQLite fetches in chunks and NumPy parses its stored UTC times.
+    Times come out as ``datetime.timestamp()`` gives them (microseconds / 10⁶)."""
+    table = Movement._meta.db_table
+    if connection.vendor == "postgresql":
+        cond = f" WHERE {column} = ANY(%s)" if column else ""
+        return _arrays(table, cond, [sorted(ids)] if column else [])
+    if not column:
+        return _fetch(f"SELECT {_COLUMNS}moved_at FROM {table}", [])  # noqa: S608
+    listed = sorted(ids)
+    return tl.concat([_fetch(f"SELECT {_COLUMNS}moved_at FROM {table} WHERE {column} IN "  # noqa: S608
+                             f"({', '.join(['%s'] * len(part))})", part)
+                      for part in (listed[i:i + _IN_LIST]
+                                   for i in range(0, len(listed), _IN_LIST))])
+
+
+def _arrays(table: str, cond: str, params: list[Any]) -> tl.Moves:
+    """Each 65,536 movements as one row of five int8 arrays, in binary: psycopg decodes
+    them in C, where COPY or a row per movement costs a Python call per row."""
+    cols = ", ".join(f"array_agg({c})" for c in _PG_COLUMNS)
+    with connection.cursor():  # connected, in the current transaction
+        cursor = psycopg.Cursor(connection.connection)
+        cursor.execute(f"SELECT {cols} FROM {table}{cond} GROUP BY id / 65536",  # noqa: S608
+                       params, binary=True)
+        parts = cursor.fetchall()
+    if not parts:
+        return tl.Moves.empty()
+    ints = [np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
+            for k in range(5)]
+    return tl.Moves(*ints[:4], ints[4] / 1e6)
+
+
+def _fetch(select: str, params: list[Any], *, chunk: int = 50_000) -> tl.Moves:
+    cols: list[list[Any]] = [[], [], [], [], []]
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        while rows := cursor.fetchmany(chunk):
+            for col, values in zip(cols, zip(*rows, strict=True), strict=True):
+                col.extend(values)
+    ints = [np.array(col, dtype=np.int64) for col in cols[:4]]
+    micros = np.array(cols[4], dtype="datetime64[us]").astype(np.int64)
+    return tl.Moves(*ints, micros / 1e6)
+
+
+def read_table() -> tl.Moves:
+    return read_moves()
+
+
+def batch_moves(batches: set[int]) -> tl.Moves:
+    return read_moves(column="batch_id", ids=batches)
+
+
+def place_moves(places: set[int]) -> tl.Moves:
+    """By the two place indexes: arrivals, then departures (a movement between two of the
+    places comes in both and is kept once)."""
+    return tl.concat([read_moves(column="to_place_id", ids=places),
+                      read_moves(column="from_place_id", ids=places)]).unique()
 
 
 def handlers_at(places: set[int]) -> list[lt.HandlerAt]:
@@ -85,14 +155,23 @@ def handlers_at(places: set[int]) -> list[lt.HandlerAt]:
         place_id__in=places, active=True).values_list("pk", "person_id", "place_id")]
 
 
-def compute(sample: PositiveSample, *, as_of: dt.datetime) -> lt.TraceResult:
+READERS = tl.Readers(batch_moves=batch_moves, place_moves=place_moves,
+                     table=read_table, handlers_at=handlers_at)
+
+
+def compute(sample: PositiveSample, *, as_of: dt.datetime,
+            table_from: float = TABLE_FROM) -> lt.TraceResult:
     """The trace of one sample (no writes): what ``do_run_trace`` stores."""
+    return compute_with_strategy(sample, as_of=as_of, table_from=table_from)[0]
+
+
+def compute_with_strategy(sample: PositiveSample, *, as_of: dt.datetime,
+                          table_from: float = TABLE_FROM) -> tuple[lt.TraceResult, str]:
     rules = coldchain_rules(on=timezone.localdate(sample.sampled_at))
     seed = lt.SampleAt(place=sample.place_id, at=_ts(sample.sampled_at),
                        batch=sample.batch_id,
                        lookback=rules.environment_lookback_days * 86400.0)
-    return lt.trace(sample=seed, batch_moves=batch_moves, place_moves=place_moves,
-                    handlers_at=handlers_at, as_of=_ts(as_of))
+    return tl.trace(sample=seed, readers=READERS, as_of=_ts(as_of), table_from=table_from)
 
 
 def do_run_trace(*, actor: Actor, sample_id: int) -> Trace:
