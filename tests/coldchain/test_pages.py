@@ -18,7 +18,7 @@ def c(city: City) -> Chain:
 
 
 def _client(name: str) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert client.login(username=name, password=PASSWORD)
     return client
 

@@ -16,6 +16,7 @@ from fangkong.core import clock
 from fangkong.core.models import Level
 from fangkong.registry.models import Household, Person
 from tests.factories import City, small_city
+from tests.web.browser import rule_versions  # noqa: F401 (fixture)
 
 SHAPE = Shape(case_share=0.1, contacts=(3, 6))
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,10 @@ def test_city_has_cases_contacts_and_screening(loaded: World) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the case's marks are written after commit
-def test_one_new_case_is_refreshed(loaded: World) -> None:
+def test_one_new_case_is_refreshed(rule_versions: None,  # noqa: F811 (the fixture above)
+                                   loaded: World) -> None:
+    """Transactional: an earlier live-server test on this worker may have flushed the rule
+    versions the migrations seeded, hence ``rule_versions``."""
     street = units()["street"]
     row = incremental_case(street)
     assert row["tile_after"] == row["tile_before"] + 1

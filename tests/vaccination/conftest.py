@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
+from django.test import Client
 from django.utils import translation
 
 from tests.factories import City, small_city
@@ -33,3 +34,9 @@ def english() -> Iterator[None]:
     """Messages are asserted in English; the demo city's default is zh-Hans."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's client, asking for English pages (the city's default is zh-Hans)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

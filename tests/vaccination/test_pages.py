@@ -41,6 +41,8 @@ def seeded(city: City) -> dict[str, Any]:
 
 
 def login(client: Client, name: str) -> Client:
+    """Signed in as ``name``, asking for English pages (the city's default is zh-Hans)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.login(username=name, password=PASSWORD)
     return client
 
