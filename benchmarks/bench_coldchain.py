@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import random
@@ -52,6 +53,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "fk-bench-coldchain")
+    parser.add_argument("--tag", default="", help="suffix of the results files' names")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -95,11 +97,17 @@ def run_backend(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed + 1)
     packaging = _packaging_samples(rng, args.samples)
     environment = _environment_samples(rng, graph, 3)
-    result: dict[str, Any] = {"backend": args.one, "movements": graph.movements,
-                              "batches": graph.batches, "build_s": built,
-                              "ours": _time_ours(packaging), "ours_environment":
-                              _time_ours(environment),
-                              "baseline": _time_baseline(packaging[:args.baseline_samples])}
+    few = packaging[:args.baseline_samples]
+    result: dict[str, Any] = {
+        "backend": args.one, "movements": graph.movements, "batches": graph.batches,
+        "build_s": built, "ours": _time_ours(packaging),
+        "ours_environment": _time_ours(environment),
+        "environment_indexed": _time_ours(environment, table_from=math.inf),
+        "environment_table": _time_ours(environment, table_from=0),
+        "sweep": _sweep(environment[0]), "baseline": _time_baseline(few)}
+    if args.one == "postgresql":
+        result["sql"] = _time_sql(few)
+        result["sql_environment"] = _time_sql(environment)
     Path(os.environ["FANGKONG_BENCH_OUT"]).write_text(json.dumps(result))
 
 
@@ -129,29 +137,50 @@ def _environment_samples(rng: random.Random, graph: Any, n: int) -> list[Any]:
                            kind="environment", sampled_at=middle) for _ in range(n)]
 
 
-def _time_ours(samples: list[Any]) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from fangkong.coldchain.trace import compute
+def _time_ours(samples: list[Any], *, table_from: float | None = None) -> dict[str, Any]:
+    """``compute`` on each sample: its choice of reader (``table_from_places``) unless
+    forced."""
+    from fangkong.coldchain import trace
     from fangkong.core import clock
 
     seconds, found = [], []
     for sample in samples:
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            got = compute(sample, as_of=clock.now())
-            seconds.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        got, strategy = trace.compute_with_strategy(sample, as_of=clock.now(),
+                                                    table_from=table_from)
+        seconds.append(time.perf_counter() - began)
         found.append({"seeds": len(got.seeds), "copresent": len(got.copresent),
                       "places": len(got.places), "handlers": len(got.handlers),
-                      "queries": len(queries)})
+                      "strategy": strategy})
         print(f"ours: {seconds[-1] * 1000:.0f} ms {found[-1]}", flush=True)
     return {"samples": len(samples), "median_s": statistics.median(seconds),
             "max_s": max(seconds), "found": found}
 
 
+def _sweep(sample: Any) -> list[dict[str, Any]]:
+    """Reading the movements of k of an environmental trace's places: by index against one
+    whole-table read and filter (what ``TABLE_FROM_SHARE`` chooses between)."""
+    from fangkong.coldchain import trace
+    from fangkong.core import clock
+
+    places = sorted(trace.compute(sample, as_of=clock.now()).places)
+    rng, rows = random.Random(7), []
+    for k in sorted({min(k, len(places)) for k in (10, 100, 300, 1000, 1500, len(places))}):
+        subset = set(rng.sample(places, k))
+        began = time.perf_counter()
+        n = len(trace.place_moves(subset))
+        indexed = time.perf_counter() - began
+        began = time.perf_counter()
+        assert len(trace.read_table().touching(subset)) == n
+        rows.append({"places": len(subset), "rows": n, "indexed_s": indexed,
+                     "table_s": time.perf_counter() - began})
+        print(f"sweep: {rows[-1]}", flush=True)
+    return rows
+
+
 def _time_baseline(samples: list[Any]) -> dict[str, Any]:
-    """Load every movement, then the same walk in memory; asserts the same answer."""
+    """Load every movement through the ORM, then ``logic_trace.trace`` in memory (the trace
+    before the column reader); asserts the same answer."""
     from fangkong.coldchain import logic_trace as lt
     from fangkong.coldchain.models import Movement
     from fangkong.coldchain.policy import coldchain_rules
@@ -180,34 +209,76 @@ def _time_baseline(samples: list[Any]) -> dict[str, Any]:
             "max_s": max(seconds)}
 
 
+def _time_sql(samples: list[Any]) -> dict[str, Any]:
+    """The recursive-CTE query of ``coldchain_sql`` (PostgreSQL); asserts the same answer."""
+    from benchmarks.coldchain_sql import sql_trace
+    from fangkong.coldchain.policy import coldchain_rules
+    from fangkong.coldchain.trace import compute
+    from fangkong.core import clock
+
+    seconds = []
+    for sample in samples:
+        now = clock.now()
+        rules = coldchain_rules(on=sample.sampled_at.date())
+        began = time.perf_counter()
+        got = sql_trace(place=sample.place_id, at=sample.sampled_at, batch=sample.batch_id,
+                        lookback_s=rules.environment_lookback_days * 86400.0, as_of=now)
+        seconds.append(time.perf_counter() - began)
+        ours = compute(sample, as_of=now)
+        assert (got.seeds, got.places, got.movements, got.to_port, got.copresent) == (
+            ours.seeds, set(ours.places), ours.movements, ours.to_port, ours.copresent)
+        print(f"sql: {seconds[-1]:.2f} s", flush=True)
+    return {"samples": len(samples), "median_s": statistics.median(seconds),
+            "max_s": max(seconds)}
+
+
+def _ms(part: dict[str, Any] | None) -> str:
+    if not part:
+        return "—"
+    return (f"{part['median_s'] * 1000:,.0f} ms ({part['max_s'] * 1000:,.0f}), "
+            f"n={part['samples']}")
+
+
 def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     day = dt.datetime.now(dt.UTC).date().isoformat()
+    from fangkong.coldchain.trace import TABLE_FROM_SHARE
+
     lines = [f"# Cold-chain trace on {results[0]['movements']:,} movements ({day})", "",
              f"`nice python -m benchmarks.bench_coldchain --movements {args.movements}` on "
              f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
-             "(shared with other work).", "",
-             "| backend | movements | batches | ours: median (max), packaging sample | "
-             "ours: environmental sample at a warehouse | baseline: whole table + same "
-             "walk | queries |", "|---|---:|---:|---:|---:|---:|---:|"]
+             f"(shared with other work). The whole table is read from {TABLE_FROM_SHARE} of "
+             "the cold places reached. Times: median (max) ms.", "",
+             "| backend | packaging sample at a shop | environmental sample at a warehouse "
+             "| same, forced by index | same, forced whole table | baseline: whole table "
+             "by the ORM + `logic_trace` (packaging) | recursive CTE, packaging | recursive "
+             "CTE, environmental |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['backend']} | {_ms(r['ours'])} | {_ms(r['ours_environment'])} | "
+              f"{_ms(r['environment_indexed'])} | {_ms(r['environment_table'])} | "
+              f"{_ms(r['baseline'])} | {_ms(r.get('sql'))} | {_ms(r.get('sql_environment'))} |"
+              for r in results]
+    lines += ["", "Reading the movements of k of an environmental trace's places (co-presence's "
+              "read): by the place indexes, or the whole table once, filtered in NumPy.", "",
+              "| backend | places | rows | by index | whole table |", "|---|---:|---:|---:|---:|"]
     for r in results:
-        o, e, b = r["ours"], r["ours_environment"], r["baseline"]
-        lines.append(
-            f"| {r['backend']} | {r['movements']:,} | {r['batches']:,} | "
-            f"{o['median_s'] * 1000:.0f} ms ({o['max_s'] * 1000:.0f} ms), n={o['samples']} | "
-            f"{e['median_s'] * 1000:.0f} ms ({e['max_s'] * 1000:.0f} ms), n={e['samples']} | "
-            f"{b['median_s']:.1f} s, n={b['samples']} | {o['found'][0]['queries']} |")
+        lines += [f"| {r['backend']} | {w['places']:,} | {w['rows']:,} | "
+                  f"{w['indexed_s'] * 1000:,.0f} ms | {w['table_s'] * 1000:,.0f} ms |"
+                  for w in r["sweep"]]
     found = results[0]["ours"]["found"]
-    seeds = [f["seeds"] for f in results[0]["ours_environment"]["found"]]
+    env = results[0]["ours_environment"]["found"]
     lines += ["", "A packaging sample's trace found (median): "
               f"{statistics.median(f['places'] for f in found):.0f} places, "
               f"{statistics.median(f['copresent'] for f in found):.0f} co-present batches. "
               "An environmental sample at a warehouse: "
-              f"{statistics.median(seeds):.0f} seed batches."]
+              f"{statistics.median(f['seeds'] for f in env):.0f} seed batches, "
+              f"{statistics.median(f['places'] for f in env):.0f} places, "
+              f"{statistics.median(f['copresent'] for f in env):.0f} co-present batches "
+              f"(strategy: {', '.join(sorted({f['strategy'] for f in env}))})."]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"coldchain-{day}.md").write_text(text)
-    (RESULTS / f"coldchain-{day}.json").write_text(json.dumps(results, indent=1))
+    name = f"coldchain-{day}{'-' + args.tag if args.tag else ''}"
+    (RESULTS / f"{name}.md").write_text(text)
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

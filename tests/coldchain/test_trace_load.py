@@ -27,8 +27,8 @@ STRATEGIES = [(0.0, tl.TABLE), (tl.NEVER, tl.INDEXED)]
 def _in_memory(moves: list[lt.Move], handlers: list[lt.HandlerAt]) -> tl.Readers:
     table = tl.Moves.of(moves)
     return tl.Readers(
-        batch_moves=lambda batches: table.of_batches(batches),
-        place_moves=lambda places: table.touching(places),
+        batch_moves=table.of_batches,
+        place_moves=table.touching,
         table=lambda: table,
         handlers_at=lambda places: [h for h in handlers if h.place in places])
 
@@ -72,7 +72,7 @@ def test_windows_follow_presence_ties_and_open_ends() -> None:
     got = tl.windows(tl.Moves.of(moves), {1}, as_of=AS_OF)
     found = {b: (s, e) for b, s, e in zip(got.batch.tolist(), got.start.tolist(),
                                           got.end.tolist(), strict=True)}
-    assert found == {b: w for b, w in lt.batch_windows(moves, 1, as_of=AS_OF).items()}
+    assert found == lt.batch_windows(moves, 1, as_of=AS_OF)
     assert found == {1: (2, 5), 2: (4, 4), 3: (7, AS_OF)}
 
 

@@ -1,18 +1,22 @@
-"""Positive samples and their traces. Running a trace loads only what the walk needs, with
-indexed queries: the movements of the seed batches (by batch), the movements touching the
-places reached (by place), those places' handlers; ``logic_trace`` walks them in memory.
+"""Positive samples and their traces. Running a trace reads the movements of the seed
+batches (by index), walks them (``logic_trace``), then reads the movements touching the
+places reached for co-presence: by the place indexes, or once the trace reaches many places
+the whole table in one sequential read (``trace_load``), and those places' handlers.
 The result is stored: one ``TraceHit`` per place (Placed there, so a district sees its own
 part) and, in ``result``, the batches and handlers found."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -67,10 +71,16 @@ def do_report_sample(*, actor: Actor, place_id: int, kind: str, sampled_at: dt.d
     return row
 
 
-# The place count from which co-presence reads the whole movement table once instead of the
-# movements of each place by index. Measured on 1 M movements (benchmarks/bench_coldchain.py,
-# docs/coldchain.md "Performance"): ...
-TABLE_FROM = 400
+# Co-presence reads the whole movement table once, instead of each reached place's movements
+# by index, when the trace reaches this share of all cold places. Measured on 1 M movements
+# and 6,660 places (docs/coldchain.md, "Performance"): the whole-table read costs ~1.3 s on
+# either backend; by index costs as much at ~700 places on SQLite and ~1,300 on PostgreSQL.
+TABLE_FROM_SHARE = {"sqlite": 0.10, "postgresql": 0.20}
+
+
+def table_from_places() -> float:
+    """The count of places reached from which co-presence reads the whole table."""
+    return TABLE_FROM_SHARE.get(connection.vendor, 0.10) * ColdPlace.objects.count()
 
 
 def _ts(when: dt.datetime) -> float:
@@ -85,26 +95,25 @@ def _moves(qs: QuerySet[Movement]) -> list[lt.Move]:
 
 _PG_COLUMNS = ("id", "batch_id", "COALESCE(from_place_id, 0)", "to_place_id",
                "(EXTRACT(EPOCH FROM moved_at) * 1000000)::bigint")  # exact: numeric
-_COLUMNS = "id, batch_id, COALESCE(from_place_id, 0), to_place_id, "
+_NAMES = ["id", "batch", "src", "dst", "at"]
 _IN_LIST = 5000  # ids per query on SQLite (its limit on bound parameters is 32,766)
 
 
 def read_moves(*, column: str = "", ids: Collection[int] = ()) -> tl.Moves:
     """Movements whose ``column`` is one of ``ids`` (the whole table when no column): the
-    five columns the walk needs, no model instances. PostgreSQL sends them as arrays;
-    SQLite fetches in chunks and NumPy parses its stored UTC times.
+    five columns the walk needs, no model instances, a few large values instead of a row
+    each: PostgreSQL sends int8 arrays, SQLite CSV text (its stored UTC times parsed by Arrow).
     Times come out as ``datetime.timestamp()`` gives them (microseconds / 10⁶)."""
     table = Movement._meta.db_table
     if connection.vendor == "postgresql":
         cond = f" WHERE {column} = ANY(%s)" if column else ""
         return _arrays(table, cond, [sorted(ids)] if column else [])
     if not column:
-        return _fetch(f"SELECT {_COLUMNS}moved_at FROM {table}", [])  # noqa: S608
+        return _text(table, "", [])
     listed = sorted(ids)
-    return tl.concat([_fetch(f"SELECT {_COLUMNS}moved_at FROM {table} WHERE {column} IN "  # noqa: S608
-                             f"({', '.join(['%s'] * len(part))})", part)
-                      for part in (listed[i:i + _IN_LIST]
-                                   for i in range(0, len(listed), _IN_LIST))])
+    return tl.concat([_text(table, f" WHERE {column} IN ({', '.join(['%s'] * len(part))})",
+                            part) for part in (listed[i:i + _IN_LIST]
+                                               for i in range(0, len(listed), _IN_LIST))])
 
 
 def _arrays(table: str, cond: str, params: list[Any]) -> tl.Moves:
@@ -120,19 +129,26 @@ def _arrays(table: str, cond: str, params: list[Any]) -> tl.Moves:
         return tl.Moves.empty()
     ints = [np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts])
             for k in range(5)]
-    return tl.Moves(*ints[:4], ints[4] / 1e6)
+    return tl.Moves.columns(ints[:4], ints[4] / 1e6)
 
 
-def _fetch(select: str, params: list[Any], *, chunk: int = 50_000) -> tl.Moves:
-    cols: list[list[Any]] = [[], [], [], [], []]
+def _text(table: str, cond: str, params: list[Any]) -> tl.Moves:
+    """Each 65,536 movements as one CSV text (``group_concat``), parsed by Arrow: a row per
+    movement through sqlite3 (and Django's datetime converter) costs a Python call each."""
+    row = " || ',' || ".join(["id", "batch_id", "COALESCE(from_place_id, 0)", "to_place_id",
+                              "moved_at"])
     with connection.cursor() as cursor:
-        cursor.execute(select, params)
-        while rows := cursor.fetchmany(chunk):
-            for col, values in zip(cols, zip(*rows, strict=True), strict=True):
-                col.extend(values)
-    ints = [np.array(col, dtype=np.int64) for col in cols[:4]]
-    micros = np.array(cols[4], dtype="datetime64[us]").astype(np.int64)
-    return tl.Moves(*ints, micros / 1e6)
+        cursor.execute(f"SELECT group_concat({row}, char(10)) FROM {table}{cond} "  # noqa: S608
+                       "GROUP BY id / 65536", params)
+        text = "\n".join(part for (part,) in cursor.fetchall())
+    if not text:
+        return tl.Moves.empty()
+    types = dict.fromkeys(_NAMES[:4], pa.int64()) | {"at": pa.timestamp("us")}
+    got = pacsv.read_csv(io.BytesIO(text.encode()), read_options=pacsv.ReadOptions(
+        column_names=_NAMES), convert_options=pacsv.ConvertOptions(column_types=types))
+    ints = [got.column(n).to_numpy() for n in _NAMES[:4]]
+    micros = got.column("at").cast(pa.int64()).to_numpy()
+    return tl.Moves.columns(ints, micros / 1e6)
 
 
 def read_table() -> tl.Moves:
@@ -159,19 +175,22 @@ READERS = tl.Readers(batch_moves=batch_moves, place_moves=place_moves,
                      table=read_table, handlers_at=handlers_at)
 
 
-def compute(sample: PositiveSample, *, as_of: dt.datetime,
-            table_from: float = TABLE_FROM) -> lt.TraceResult:
+def compute(sample: PositiveSample, *, as_of: dt.datetime) -> lt.TraceResult:
     """The trace of one sample (no writes): what ``do_run_trace`` stores."""
-    return compute_with_strategy(sample, as_of=as_of, table_from=table_from)[0]
+    return compute_with_strategy(sample, as_of=as_of)[0]
 
 
 def compute_with_strategy(sample: PositiveSample, *, as_of: dt.datetime,
-                          table_from: float = TABLE_FROM) -> tuple[lt.TraceResult, str]:
+                          table_from: float | None = None) -> tuple[lt.TraceResult, str]:
+    """The trace and how co-presence read its movements (``trace_load.INDEXED`` or
+    ``TABLE``); ``table_from`` overrides ``table_from()`` (0: always the table, ``inf``:
+    always by index)."""
     rules = coldchain_rules(on=timezone.localdate(sample.sampled_at))
     seed = lt.SampleAt(place=sample.place_id, at=_ts(sample.sampled_at),
                        batch=sample.batch_id,
                        lookback=rules.environment_lookback_days * 86400.0)
-    return tl.trace(sample=seed, readers=READERS, as_of=_ts(as_of), table_from=table_from)
+    return tl.trace(sample=seed, readers=READERS, as_of=_ts(as_of),
+                    table_from=table_from_places() if table_from is None else table_from)
 
 
 def do_run_trace(*, actor: Actor, sample_id: int) -> Trace:

@@ -6,7 +6,7 @@ costs is co-presence: every movement touching a place the trace reached. A packa
 reaches a handful of places and reads them by index; an environmental sample at a hub
 warehouse reaches a third of all places and three quarters of the table, which is cheaper to
 read whole, once, in sequence than through the place indexes. So the reader switches when the
-places reached pass ``table_from`` (a count of places; see ``trace.TABLE_FROM``), and the
+places reached pass ``table_from`` (a count: ``trace.TABLE_FROM_SHARE`` of all places), and the
 windows and overlaps of co-presence are computed on arrays rather than per movement object.
 Both readers give the same rows, so both strategies give the same trace
 (``tests/coldchain/test_trace_load.py`` forces each against ``logic_trace_reference``).
@@ -24,6 +24,8 @@ import numpy as np
 
 from fangkong.coldchain import logic_trace as lt
 
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 INDEXED, TABLE = "indexed", "table"
 NEVER = math.inf  # a ``table_from`` that always reads by index
 
@@ -33,22 +35,27 @@ class Moves:
     """Movements as columns: ids, batches, sources (``lt.PORT`` for the port), destinations
     (int64) and times (float64 epoch seconds)."""
 
-    id: np.ndarray[Any, np.dtype[np.int64]]
-    batch: np.ndarray[Any, np.dtype[np.int64]]
-    src: np.ndarray[Any, np.dtype[np.int64]]
-    dst: np.ndarray[Any, np.dtype[np.int64]]
-    at: np.ndarray[Any, np.dtype[np.float64]]
+    id: IntArray
+    batch: IntArray
+    src: IntArray
+    dst: IntArray
+    at: FloatArray
+
+    @classmethod
+    def columns(cls, ints: list[IntArray], at: FloatArray) -> Moves:
+        """From the four integer columns in order (id, batch, src, dst) and the times."""
+        return cls(ints[0], ints[1], ints[2], ints[3], at)
 
     @classmethod
     def empty(cls) -> Moves:
-        ints = [np.zeros(0, dtype=np.int64) for _ in range(4)]
-        return cls(*ints, np.zeros(0, dtype=np.float64))
+        return cls.columns([np.zeros(0, dtype=np.int64) for _ in range(4)],
+                           np.zeros(0, dtype=np.float64))
 
     @classmethod
     def of(cls, moves: list[lt.Move]) -> Moves:
         ints = [np.array([getattr(m, f) for m in moves], dtype=np.int64)
                 for f in ("id", "batch", "src", "dst")]
-        return cls(*ints, np.array([m.at for m in moves], dtype=np.float64))
+        return cls.columns(ints, np.array([m.at for m in moves], dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.id)
@@ -80,11 +87,12 @@ class Moves:
 def concat(parts: list[Moves]) -> Moves:
     if not parts:
         return Moves.empty()
-    return Moves(*(np.concatenate([getattr(p, f) for p in parts])
-                   for f in ("id", "batch", "src", "dst", "at")))
+    ints = [np.concatenate([getattr(p, f) for p in parts]) for f in ("id", "batch", "src",
+                                                                      "dst")]
+    return Moves.columns(ints, np.concatenate([p.at for p in parts]))
 
 
-def _ids(values: set[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
+def _ids(values: set[int]) -> IntArray:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
@@ -103,10 +111,10 @@ class Readers:
 class Windows:
     """The presence window of each (batch, place) pair with an event there."""
 
-    batch: np.ndarray[Any, np.dtype[np.int64]]
-    place: np.ndarray[Any, np.dtype[np.int64]]
-    start: np.ndarray[Any, np.dtype[np.float64]]
-    end: np.ndarray[Any, np.dtype[np.float64]]
+    batch: IntArray
+    place: IntArray
+    start: FloatArray
+    end: FloatArray
 
 
 def windows(moves: Moves, places: set[int], *, as_of: float) -> Windows:
@@ -149,8 +157,7 @@ def overlapping(found: Windows, seen: dict[int, list[tuple[float, float]]]) -> s
     return hit
 
 
-def _union(spans: list[tuple[float, float]]) -> tuple[np.ndarray[Any, np.dtype[np.float64]],
-                                                       np.ndarray[Any, np.dtype[np.float64]]]:
+def _union(spans: list[tuple[float, float]]) -> tuple[FloatArray, FloatArray]:
     """Closed intervals merged into disjoint sorted parts: an interval meets one of ``spans``
     iff it meets the one part starting last at or before its end."""
     starts: list[float] = []
