@@ -85,3 +85,11 @@ def test_the_mean_interval_leaves_out_nan_and_handles_none() -> None:
     assert compare.mean_interval([float("nan")])["mean"] is None
     single = compare.mean_interval([5.0])
     assert single["low"] == single["high"] == 5.0
+
+
+def test_the_interval_of_a_quantity_that_cannot_be_negative_stops_at_zero() -> None:
+    """Peak days 0, 0, 0, 5 give mean 1.25 and a naive lower bound below 0: shown as 0."""
+    out = compare.mean_interval([0, 0, 0, 5])
+    assert out["mean"] == 1.25 and out["low"] == 0.0 and out["high"] is not None
+    signed = compare.mean_interval([-1.0, 0.0, 0.0, 5.0])
+    assert signed["low"] is not None and signed["low"] < 0  # a signed quantity keeps its bound

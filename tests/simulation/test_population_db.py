@@ -110,3 +110,37 @@ def test_a_city_with_no_checkins_has_household_contacts_only(city: City) -> None
     pop = population_from_database()
     assert pop.size == 16 and pop.venue_count == 0
     assert len(pop.visit_venue) == 0 and pop.visit_ptr.shape == (7, 17)
+
+
+def test_the_movement_folder_s_last_week_is_read_with_the_database_s_rows(
+        recorded: City, settings: object, tmp_path: object) -> None:
+    """The city's bulk of check-ins lives in the movement folder's day files (synthetic and
+    exported), not the database: its last 7 days join the database's rows; an older file and
+    people outside the scope are left out; a row in both stores counts once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "checkins"  # type: ignore[operator]
+    folder.mkdir()
+    settings.MOVEMENT_DIR = tmp_path  # type: ignore[attr-defined]
+    d1, d2 = recorded.districts
+    carol, bob = d1.persons[1], d2.persons[0]
+    m1, m2 = d1.venues
+
+    def day_file(day: dt.date, rows: list[tuple[Person, Venue, int]]) -> None:
+        ts = [dt.datetime.combine(day, dt.time(hour), tzinfo=TZ) for _, _, hour in rows]
+        pq.write_table(pa.table({
+            "person_id": pa.array([p.pk for p, _, _ in rows], pa.int64()),
+            "venue_id": pa.array([v.pk for _, v, _ in rows], pa.int64()),
+            "ts": pa.array(ts, pa.timestamp("us", tz="UTC")),
+        }), folder / f"day={day.isoformat()}.parquet")
+
+    day_file(dt.date(2022, 5, 9), [(carol, m1, 9), (carol, m2, 20), (bob, m1, 8)])  # Monday
+    day_file(dt.date(2022, 5, 10), [(carol, m2, 7)])  # Tuesday
+    day_file(dt.date(2022, 4, 20), [(carol, m1, 9)])  # more than 7 days before: not read
+    pop = population_from_database(unit_id=d1.unit.pk)
+    people = list(d1.persons)
+    alice, c = people.index(d1.persons[0]), people.index(carol)
+    assert len(_visits(pop, c, 0)) == 2 and len(_visits(pop, c, 1)) == 1
+    assert sum(pop.visits_on(d) for d in range(7)) == 3 + 3  # carol's and alice's (database)
+    assert len(_visits(pop, alice, 0)) == 2

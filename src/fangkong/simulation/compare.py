@@ -51,7 +51,8 @@ def share_interval(successes: int, n: int) -> dict[str, float | None]:
 
 def mean_interval(values: Sequence[float] | np.ndarray) -> dict[str, float | None]:
     """The mean of finite values with mean ± 1.96 SE, and the 5/50/95 % spread of the runs
-    (NaN values, e.g. an effective R of a run without cases, are left out)."""
+    (NaN values, e.g. an effective R of a run without cases, are left out). The interval of a
+    quantity that cannot be negative (a day, a count, a rate) stops at 0."""
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
     if v.size == 0:
@@ -60,7 +61,8 @@ def mean_interval(values: Sequence[float] | np.ndarray) -> dict[str, float | Non
     mean = float(v.mean())
     half = Z95 * float(v.std(ddof=1)) / math.sqrt(v.size) if v.size > 1 else 0.0
     p5, p50, p95 = (float(x) for x in np.percentile(v, QUANTILES))
-    return {"mean": _r(mean), "low": _r(mean - half), "high": _r(mean + half), "p5": _r(p5),
+    low = max(mean - half, 0.0) if v.min() >= 0 else mean - half
+    return {"mean": _r(mean), "low": _r(low), "high": _r(mean + half), "p5": _r(p5),
             "p50": _r(p50), "p95": _r(p95), "n": int(v.size)}
 
 

@@ -18,11 +18,11 @@ from fangkong.simulation.models import Scenario, ScenarioStatus
 
 # (name, preset, runs, days of the agent model)
 PLAN = [
-    ("Hellewell baseline (60 % traced)", "hellewell", 500, None),
-    ("Trace 80 % of contacts", "hellewell_trace_80", 500, None),
-    ("City baseline", "agents_baseline", 4, 60),
-    ("Trace faster", "trace_faster", 4, 60),
-    ("Pool 20 instead of 10", "pool_20", 4, 60),
+    ("Hellewell 基线（追踪 60% 密接）", "hellewell", 500, None),
+    ("追踪 80% 密接", "hellewell_trace_80", 500, None),
+    ("本市基线", "agents_baseline", 8, 90),
+    ("加快流调", "trace_faster", 8, 90),
+    ("20 混 1 替代 10 混 1", "pool_20", 8, 90),
 ]
 
 
