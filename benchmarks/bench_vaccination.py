@@ -20,14 +20,13 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import fresh_database_url
+from benchmarks.common import each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -55,29 +54,16 @@ def main() -> None:
     if args.one:
         run_backend(args)
         return
-    args.cache.mkdir(parents=True, exist_ok=True)
-    results = []
-    for backend in args.backends:
-        print(f"== {backend}", flush=True)
-        out = args.cache / f"vaccination-{backend}.json"
-        subprocess.run([sys.executable, "-m", "benchmarks.bench_vaccination", "--one", backend,
-                        "--residents", str(args.residents), "--sample", str(args.sample),
-                        "--seed", str(args.seed), "--cache", str(args.cache)],
-                       check=True, cwd=ROOT, env={**os.environ, "FANGKONG_BENCH_OUT": str(out)})
-        results.append(json.loads(out.read_text()))
+    results = each_backend(
+        module="benchmarks.bench_vaccination", backends=args.backends, cache=args.cache,
+        name="vaccination", argv=["--residents", str(args.residents), "--sample",
+                                  str(args.sample), "--seed", str(args.seed), "--cache",
+                                  str(args.cache)])
     report(args, results)
 
 
 def run_backend(args: argparse.Namespace) -> None:
-    args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ["FANGKONG_DATABASE_URL"] = fresh_database_url(
-        args.one, sqlite_path=args.cache / "vaccination.sqlite3", pg_db=PG_DB)
-    os.environ["FANGKONG_DATA_DIR"] = str(args.cache / "data")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
-    from fangkong.cli.commands import migrate, setup_django
-
-    setup_django()
-    migrate()
+    setup_backend(args.one, cache=args.cache, sqlite_name="vaccination.sqlite3", pg_db=PG_DB)
     from benchmarks import vaccination_cases as cases
     from benchmarks import vaccination_fixture as fixture
 

@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import fresh_database_url
+from benchmarks.common import each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -67,33 +66,17 @@ def main() -> None:
     if args.one:
         run_backend(args)
         return
-    args.cache.mkdir(parents=True, exist_ok=True)
-    results = []
-    for backend in args.backends:
-        print(f"== {backend}", flush=True)
-        out = args.cache / f"upload-{backend}.json"
-        subprocess.run([sys.executable, "-m", "benchmarks.bench_warning_upload", "--one",
-                        backend, "--scale", str(args.scale), "--people", str(args.people),
-                        "--file-rows", str(args.file_rows), "--per-row", str(args.per_row),
-                        "--seed", str(args.seed), "--cache", str(args.cache)],
-                       check=True, cwd=ROOT, env={**os.environ, "FANGKONG_BENCH_OUT": str(out)})
-        results.append(json.loads(out.read_text()))
+    results = each_backend(
+        module="benchmarks.bench_warning_upload", backends=args.backends, cache=args.cache,
+        name="upload", argv=["--scale", str(args.scale), "--people", str(args.people),
+                             "--file-rows", str(args.file_rows), "--per-row",
+                             str(args.per_row), "--seed", str(args.seed), "--cache",
+                             str(args.cache)])
     report(args, results)
 
 
-def database_url(backend: str, cache: Path) -> str:
-    return fresh_database_url(backend, sqlite_path=cache / "upload.sqlite3", pg_db=PG_DB)
-
-
 def run_backend(args: argparse.Namespace) -> None:
-    args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ["FANGKONG_DATABASE_URL"] = database_url(args.one, args.cache)
-    os.environ["FANGKONG_DATA_DIR"] = str(args.cache / "data")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
-    from fangkong.cli.commands import migrate, setup_django
-
-    setup_django()
-    migrate()
+    setup_backend(args.one, cache=args.cache, sqlite_name="upload.sqlite3", pg_db=PG_DB)
     began = time.perf_counter()
     pharmacy, ids = make_city(args.people)
     print(f"{len(ids):,} residents in {time.perf_counter() - began:.1f} s", flush=True)

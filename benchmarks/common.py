@@ -1,8 +1,16 @@
-"""What the benchmarks share: a fresh database of a benchmark's own for each run."""
+"""What the benchmarks share: a fresh database of a benchmark's own for each run, and one
+process per backend."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -20,3 +28,33 @@ def fresh_database_url(backend: str, *, sqlite_path: Path, pg_db: str) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {pg_db}")
         conn.execute(f"CREATE DATABASE {pg_db}")
     return f"postgresql://postgres@127.0.0.1:5432/{pg_db}"
+
+
+def each_backend(*, module: str, backends: list[str], cache: Path, name: str,
+                 argv: list[str]) -> list[dict[str, Any]]:
+    """``python -m MODULE --one BACKEND ARGV`` in a process of its own per backend (Django's
+    database is fixed at set-up), each writing its results as JSON to ``FANGKONG_BENCH_OUT``;
+    their results in order."""
+    cache.mkdir(parents=True, exist_ok=True)
+    results = []
+    for backend in backends:
+        print(f"== {backend}", flush=True)
+        out = cache / f"{name}-{backend}.json"
+        subprocess.run([sys.executable, "-m", module, "--one", backend, *argv], check=True,
+                       cwd=ROOT, env={**os.environ, "FANGKONG_BENCH_OUT": str(out)})
+        results.append(json.loads(out.read_text()))
+    return results
+
+
+def setup_backend(backend: str, *, cache: Path, sqlite_name: str, pg_db: str) -> None:
+    """Inside a ``--one`` process: a fresh database of ``backend``, the data folder in the
+    cache, Django set up and migrated."""
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ["FANGKONG_DATABASE_URL"] = fresh_database_url(
+        backend, sqlite_path=cache / sqlite_name, pg_db=pg_db)
+    os.environ["FANGKONG_DATA_DIR"] = str(cache / "data")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
+    from fangkong.cli.commands import migrate, setup_django
+
+    setup_django()
+    migrate()
