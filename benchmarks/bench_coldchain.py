@@ -98,8 +98,11 @@ def run_backend(args: argparse.Namespace) -> None:
     packaging = _packaging_samples(rng, args.samples)
     environment = _environment_samples(rng, graph, 3)
     few = packaging[:args.baseline_samples]
+    from fangkong.coldchain.trace import TABLE_FROM_SHARE
+
     result: dict[str, Any] = {
-        "backend": args.one, "movements": graph.movements, "batches": graph.batches,
+        "backend": args.one, "table_from_share": TABLE_FROM_SHARE[args.one],
+        "movements": graph.movements, "batches": graph.batches,
         "build_s": built, "ours": _time_ours(packaging),
         "ours_environment": _time_ours(environment),
         "environment_indexed": _time_ours(environment, table_from=math.inf),
@@ -241,13 +244,13 @@ def _ms(part: dict[str, Any] | None) -> str:
 
 def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     day = dt.datetime.now(dt.UTC).date().isoformat()
-    from fangkong.coldchain.trace import TABLE_FROM_SHARE
-
+    shares = ", ".join(f"{r['backend']} {r['table_from_share']:.0%}" for r in results)
     lines = [f"# Cold-chain trace on {results[0]['movements']:,} movements ({day})", "",
-             f"`nice python -m benchmarks.bench_coldchain --movements {args.movements}` on "
+             f"`nice python -m benchmarks.bench_coldchain --movements {args.movements}"
+             f"{' --tag ' + args.tag if args.tag else ''}` on "
              f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
-             f"(shared with other work). The whole table is read from {TABLE_FROM_SHARE} of "
-             "the cold places reached. Times: median (max) ms.", "",
+             f"(shared with other work). Co-presence reads the whole table once the trace "
+             f"reaches this share of all cold places: {shares}. Times: median (max).", "",
              "| backend | packaging sample at a shop | environmental sample at a warehouse "
              "| same, forced by index | same, forced whole table | baseline: whole table "
              "by the ORM + `logic_trace` (packaging) | recursive CTE, packaging | recursive "

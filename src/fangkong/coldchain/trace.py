@@ -117,8 +117,9 @@ def read_moves(*, column: str = "", ids: Collection[int] = ()) -> tl.Moves:
 
 
 def _arrays(table: str, cond: str, params: list[Any]) -> tl.Moves:
-    """Each 65,536 movements as one row of five int8 arrays, in binary: psycopg decodes
-    them in C, where COPY or a row per movement costs a Python call per row."""
+    """Each 65,536 movements as one row of five int8 arrays, in binary (psycopg's server-side
+    cursor: Django's client-side one sends text): a Python call per array, not per row as a
+    plain fetch or COPY (which yields a message per row) costs."""
     cols = ", ".join(f"array_agg({c})" for c in _PG_COLUMNS)
     with connection.cursor():  # connected, in the current transaction
         cursor = psycopg.Cursor(connection.connection)
