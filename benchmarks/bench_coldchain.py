@@ -28,14 +28,12 @@ import os
 import platform
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import fresh_database_url
+from benchmarks.common import each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -63,30 +61,17 @@ def main() -> None:
     if args.one:
         run_backend(args)
         return
-    args.cache.mkdir(parents=True, exist_ok=True)
-    results = []
-    for backend in args.backends:
-        print(f"== {backend}", flush=True)
-        out = args.cache / f"coldchain-{backend}.json"
-        subprocess.run([sys.executable, "-m", "benchmarks.bench_coldchain", "--one", backend,
-                        "--movements", str(args.movements), "--samples", str(args.samples),
-                        "--baseline-samples", str(args.baseline_samples),
-                        "--seed", str(args.seed), "--cache", str(args.cache)],
-                       check=True, cwd=ROOT, env={**os.environ, "FANGKONG_BENCH_OUT": str(out)})
-        results.append(json.loads(out.read_text()))
+    results = each_backend(
+        module="benchmarks.bench_coldchain", backends=args.backends, cache=args.cache,
+        name="coldchain", argv=["--movements", str(args.movements), "--samples",
+                                str(args.samples), "--baseline-samples",
+                                str(args.baseline_samples), "--seed", str(args.seed),
+                                "--cache", str(args.cache)])
     report(args, results)
 
 
 def run_backend(args: argparse.Namespace) -> None:
-    args.cache.mkdir(parents=True, exist_ok=True)
-    os.environ["FANGKONG_DATABASE_URL"] = fresh_database_url(
-        args.one, sqlite_path=args.cache / "coldchain.sqlite3", pg_db=PG_DB)
-    os.environ["FANGKONG_DATA_DIR"] = str(args.cache / "data")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
-    from fangkong.cli.commands import migrate, setup_django
-
-    setup_django()
-    migrate()
+    setup_backend(args.one, cache=args.cache, sqlite_name="coldchain.sqlite3", pg_db=PG_DB)
     from benchmarks.coldchain_graph import build
 
     began = time.perf_counter()
