@@ -61,6 +61,8 @@ def test_the_overview_shows_the_low_street_first_and_its_map(
     html = page.content.decode()
     assert 'data-worst="low"' in html and f'data-alert="{low_grain.pk}"' in html
     assert 'data-good="grain"' in html and "band-low" in html
+    row = page.context["rows"][0]
+    assert (row.figures.outlets, row.outlets) == (2, 2) and "short" not in html
     features = page.context["map"]["features"]
     assert {f["properties"]["kind"] for f in features} == {"street", "outlet"}
     street = next(f for f in features if f["properties"]["kind"] == "street")
@@ -136,3 +138,13 @@ def test_the_api_upload_refuses_a_bad_file_with_every_line(
     assert answer.json()["errors"] == [{"line": 2, "field": "venue_code", "message":
                                         "no market or supermarket with this code in your "
                                         "jurisdiction"}]
+
+
+def test_the_overview_says_when_an_outlet_did_not_report(
+        city: City, users: dict[str, User], low_grain: SupplyAlert) -> None:
+    """A silent outlet counts as holding nothing, so the street's row shows 1 / 2 outlets."""
+    StockReport.objects.filter(venue=city.districts[0].venues[1]).delete()
+    page = web(users["officer1"]).get("/supplies/")
+    row = page.context["rows"][0]
+    assert (row.figures.outlets, row.outlets) == (1, 2)
+    assert "outlets short" in page.content.decode()

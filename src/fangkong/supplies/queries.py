@@ -8,11 +8,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 
 from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.models import AdminUnit, Level
+from fangkong.registry.models import Venue
 from fangkong.supplies.figures import StreetDay, street_days
 from fangkong.supplies.logic import GOODS, band
 from fangkong.supplies.models import AlertStatus, StockReport, SupplyAlert
@@ -32,6 +33,7 @@ class StreetRow:
     cells: list[dict[str, Any]]
     worst: str
     open_alerts: int
+    outlets: int = 0  # markets and supermarkets of the street (active venues)
 
 
 def streets_of(actor: Actor) -> QuerySet[AdminUnit]:
@@ -61,14 +63,24 @@ def overview(actor: Actor, *, day: dt.date) -> list[StreetRow]:
                                                   status=AlertStatus.OPEN)
                       .values_list("street_id", flat=True)):
         open_counts[street_id] = open_counts.get(street_id, 0) + 1
+    outlets = _outlets([s.pk for s in streets])
     rows = []
     for street in streets:
         found = figures.get(street.pk)
         cells = [_cell(found, good) for good in GOODS]
         worst = min((c["band"] for c in cells), key=WORST.index)
-        rows.append(StreetRow(street, found, cells, worst, open_counts.get(street.pk, 0)))
+        rows.append(StreetRow(street, found, cells, worst, open_counts.get(street.pk, 0),
+                              outlets.get(street.pk, 0)))
     rows.sort(key=lambda r: (-r.open_alerts, WORST.index(r.worst), r.street.code))
     return rows
+
+
+def _outlets(street_ids: list[int]) -> dict[int, int]:
+    """Markets and supermarkets per street: a street whose outlets did not all report has
+    its stock understated (the missing ones count as holding none), so the page says so."""
+    rows = (Venue.objects.filter(street_id__in=street_ids, type__in=OUTLET_TYPES)
+            .values_list("street_id").annotate(n=Count("pk")))
+    return dict(rows)
 
 
 def alerts_for(actor: Actor, *, status: str = "") -> QuerySet[SupplyAlert]:
