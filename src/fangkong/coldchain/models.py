@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import DatedVersion, Placed
 from fangkong.registry.models import Person, Venue
@@ -42,7 +43,7 @@ class ColdPlace(Placed):
 class NatResult(models.TextChoices):
     NEGATIVE = "negative", _("negative")
     POSITIVE = "positive", _("positive")
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("test result", "pending")
 
 
 class Batch(Placed):
