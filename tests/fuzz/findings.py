@@ -36,6 +36,14 @@ class Finding:
 FINDINGS = [
     Finding("csv-field-limit", CSV_READERS, (csv.Error,), "field larger than field limit",
             "core/csvfile.py read_csv_rows: csv.Error on a cell over 131072 characters"),
+    Finding("csv-bare-cr", CSV_READERS, (csv.Error,), "new-line character seen",
+            "core/csvfile.py read_csv_rows: a file whose lines end in a bare CR (Excel's "
+            "'CSV (Macintosh)') raises csv.Error: the text goes through io.StringIO without "
+            "newline=''"),
+    Finding("coldchain-short-row", ("coldchain-batches", "coldchain-movements"),
+            (TypeError,), "missing .*required",
+            "coldchain/intake.py _import drops the columns a short row lacks, then "
+            "do_record_batch/do_record_movement get too few arguments (TypeError)"),
     Finding("impossible-datetime", DATETIME_READERS, (ValueError,),
             r"out of range|must be in|offset must be",
             "parse_datetime raises ValueError on a well-formed impossible time "

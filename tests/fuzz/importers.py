@@ -44,7 +44,10 @@ class Importer:
     call: Callable[[World, bytes, bool], Any]  # (world, data, store_good) → answer
     errors_of: Callable[[Any], list[tuple[int, str]]]
     file_name: str = "fuzz.csv"
-    idempotent: bool = True  # resending an accepted file stores nothing new
+    # Resending an accepted file stores nothing new. Not so for the registry (finding
+    # "registry-resend", pinned in test_fuzz_findings.py): it has no key for a building
+    # or for a person without an ID number.
+    idempotent: bool = True
     # Exceptions the importer's own page catches and shows as "the file could not be read".
     page_refusals: tuple[type[BaseException], ...] = ()
     rows_max: int = 8
@@ -104,14 +107,14 @@ def _person_row(w: World, n: int) -> list[str]:
 
 IMPORTERS: list[Importer] = [
     Importer("registry-persons", PERSONS, _person_row, _registry("persons"), _registry_errors,
-             page_refusals=READ_ERRORS),
+             idempotent=False, page_refusals=READ_ERRORS),
     Importer("registry-buildings", ["name", "address", "grid_code", "lat", "lon", "floors"],
              lambda w, n: [f"{n}号楼", f"幸福路{n}号", w.grid_code, "34.2", "108.9", "6"],
              _registry("buildings"), _registry_errors, idempotent=False,
              page_refusals=READ_ERRORS),
     Importer("registry-persons-xlsx", PERSONS, _person_row,
              _registry("persons", "fuzz.xlsx"), _registry_errors, file_name="fuzz.xlsx",
-             page_refusals=READ_ERRORS),
+             idempotent=False, page_refusals=READ_ERRORS),
     Importer("lab-results", ["tube_code", "result", "ct_value", "tested_at"],
              lambda w, n: [w.tube_codes[n % len(w.tube_codes)],
                            ["negative", "positive", "invalid"][n % 3],
