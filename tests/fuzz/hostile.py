@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Sequence
 
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -106,12 +108,12 @@ def csv_file(draw: st.DrawFn, imp: Importer, world: World) -> bytes:
     return data
 
 
-def workbook(rows: list[list[object]]) -> bytes:
+def workbook(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -132,7 +134,6 @@ def xlsx_file(draw: st.DrawFn, imp: Importer, world: World) -> bytes:
         return draw(st.binary(max_size=300))
     if kind == "zip":
         out = io.BytesIO()
-        import zipfile
         with zipfile.ZipFile(out, "w") as z:
             z.writestr("hello.txt", "not a workbook")
         return out.getvalue()
@@ -140,8 +141,10 @@ def xlsx_file(draw: st.DrawFn, imp: Importer, world: World) -> bytes:
     typed: list[list[object]] = [list(rows[0])]
     for row in rows[1:]:
         values: list[object] = list(row)
-        if values and draw(st.booleans()):
-            values[draw(st.integers(0, len(values) - 1))] = draw(st.sampled_from(XLSX_CELLS))
+        mutate: bool = draw(st.booleans())
+        if values and mutate:
+            odd: object = draw(st.sampled_from(XLSX_CELLS))
+            values[draw(st.integers(0, len(values) - 1))] = odd
         typed.append([v.replace("\x00", "") if isinstance(v, str) else v for v in values])
     data = workbook(_legal(typed))
     if kind == "cut":
