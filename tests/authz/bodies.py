@@ -81,7 +81,7 @@ def _scalar(kind: str | None, fmt: str | None, schema: dict[str, Any]) -> Any:
     if fmt == "binary":
         return SimpleUploadedFile("rows.csv", b"code\n", content_type="text/csv")
     if fmt == "date":
-        return dt.date.today().isoformat()
+        return dt.datetime.now(dt.UTC).date().isoformat()
     if fmt == "date-time":
         return dt.datetime.now(dt.UTC).isoformat()
     if kind in ("integer", "number"):

@@ -29,6 +29,11 @@ class Matrix:
     other: World  # district 2
     clients: dict[str, Client]  # role value → logged-in client; "anonymous" → none
 
+    @property
+    def numbers(self) -> list[str]:
+        """Every resident's full ID-card and phone number (what masking must hide)."""
+        return [n for d in self.city.districts for p in d.persons for n in (p.id_number, p.phone)]
+
 
 @pytest.fixture(scope="module")
 def matrix(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Matrix]:
@@ -55,3 +60,12 @@ def _build() -> Matrix:
         for model in every_model():
             world[model]
     return Matrix(city=city, own=own, other=other, clients=clients)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The counts docs/reliability.md quotes: requests made, by kind of expectation."""
+    from tests.authz.matrix import CHECKS
+
+    if CHECKS:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(CHECKS.items()))
+        terminalreporter.write_line(f"authz matrix: {CHECKS.total()} answers checked ({kinds})")

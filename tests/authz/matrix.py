@@ -15,6 +15,7 @@ Each request runs in a savepoint that is rolled back, so no caller sees another'
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
@@ -30,40 +31,61 @@ from tests.authz.routes import PARAM_MODELS, Route
 from tests.authz.world import World
 
 R = Right
-# Views that check other rights than the one they declare (route → who is let in, and why).
+_API = "/api/v1/"
+
+
+def _all_of(*rights: Right) -> Callable[[frozenset[Right]], bool]:
+    return lambda held: set(rights) <= held
+
+
+def _any_of(*rights: Right) -> Callable[[frozenset[Right]], bool]:
+    return lambda held: bool(set(rights) & held)
+
+
+# Views that check other rights than the one they declare (route → who is let in).
 ACTUAL: dict[str, Callable[[frozenset[Right]], bool]] = {
-    # full numbers of a ticket's caller: pii.view and the ticket's module
-    "hotline_ticket_reveal": lambda r: {R.PII_VIEW, R.HOTLINE_VIEW} <= r,
-    "POST /api/v1/hotline/tickets/<ticket_id>/reveal": lambda r: {R.PII_VIEW, R.HOTLINE_VIEW} <= r,
-    "POST /api/v1/tracing/contacts/<contact_id>/reveal": lambda r: {R.PII_VIEW, R.TRACING_VIEW} <= r,
+    # full numbers of a ticket's caller or a contact: pii.view and the module's view right
+    "hotline_ticket_reveal": _all_of(R.PII_VIEW, R.HOTLINE_VIEW),
+    f"POST {_API}hotline/tickets/<ticket_id>/reveal": _all_of(R.PII_VIEW, R.HOTLINE_VIEW),
+    f"POST {_API}tracing/contacts/<contact_id>/reveal": _all_of(R.PII_VIEW, R.TRACING_VIEW),
     # a checkpoint records arrivals, and so may a warning manager
-    "warning_checkpoint": lambda r: bool({R.CHECKPOINT, R.WARNING_MANAGE} & r),
-    "warning_arrivals_upload": lambda r: bool({R.CHECKPOINT, R.WARNING_MANAGE} & r),
-    "POST /api/v1/warning/arrivals": lambda r: bool({R.CHECKPOINT, R.WARNING_MANAGE} & r),
-    "POST /api/v1/warning/arrivals.csv": lambda r: bool({R.CHECKPOINT, R.WARNING_MANAGE} & r),
+    "warning_checkpoint": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
+    "warning_arrivals_upload": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
+    f"POST {_API}warning/arrivals": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
+    f"POST {_API}warning/arrivals.csv": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
     # declared hotline.view, but a note is written by the street (handle) or an agent (take)
-    "POST /api/v1/hotline/tickets/<ticket_id>/notes":
-        lambda r: bool({R.HOTLINE_HANDLE, R.HOTLINE_TAKE} & r),
+    f"POST {_API}hotline/tickets/<ticket_id>/notes": _any_of(R.HOTLINE_HANDLE, R.HOTLINE_TAKE),
 }
+_TASK_RULE = ("a task is acted on by the unit it was given to (to reopen: the unit that "
+              "issued it), not by the city")
+_TASK_ROUTES = ("command_task_acknowledge", "command_task_close",
+                *(f"POST {_API}command/tasks/<task_id>/{act}"
+                  for act in ("acknowledge", "close", "progress", "reopen")))
 # Domain rules that answer 403 to some roles holding the right (route → roles, reason).
-_CITY = frozenset(CITY_ROLES)
 DOMAIN_403: dict[str, tuple[frozenset[Role], str]] = {
-    **{name: (_CITY, "a task is acted on by the unit it was given to (or, to reopen, the "
-                     "unit that issued it), not by the city")
-       for name in ("command_task_acknowledge", "command_task_close",
-                    "POST /api/v1/command/tasks/<task_id>/acknowledge",
-                    "POST /api/v1/command/tasks/<task_id>/close",
-                    "POST /api/v1/command/tasks/<task_id>/progress",
-                    "POST /api/v1/command/tasks/<task_id>/reopen")},
-    "POST /api/v1/risk/requests/<request_id>/assign": (
+    **dict.fromkeys(_TASK_ROUTES, (frozenset(CITY_ROLES), _TASK_RULE)),
+    f"POST {_API}risk/requests/<request_id>/assign": (
         frozenset({Role.VOLUNTEER}), "a volunteer may only claim a request for themself"),
 }
-# Objects whose page exists only in a later state the generic world does not reach.
-STATE_404: dict[str, str] = {
-    name: "the file exists once the report is made (a job renders it)"
-    for name in ("command_report_pdf", "command_report_xlsx",
-                 "GET /api/v1/command/reports/<report_id>/pdf",
-                 "GET /api/v1/command/reports/<report_id>/xlsx")}
+# Objects whose file exists only in a later state the generic world does not reach.
+STATE_404: dict[str, str] = dict.fromkeys(
+    ("command_report_pdf", "command_report_xlsx", f"GET {_API}command/reports/<report_id>/pdf",
+     f"GET {_API}command/reports/<report_id>/xlsx"),
+    "the file exists once the report is made (a job renders it)")
+
+
+# What the matrix checked this run, by kind of expectation (printed at the end of the run).
+CHECKS: Counter[str] = Counter()
+
+
+def kind_of_check(route: Route, role: Role | None, where: str) -> str:
+    if role is None:
+        return "public page, anonymous" if route.public else "anonymous refused"
+    if not may(route, role):
+        return "missing right → 403"
+    if where == "other" and role not in CITY_ROLES:
+        return "other district → 404 / no write"
+    return "right held, object found" if where != "-" else "right held"
 
 
 def callers() -> Iterator[tuple[str, Role | None]]:
@@ -79,14 +101,16 @@ def may(route: Route, role: Role) -> bool:
     return route.right is None or route.right in rights
 
 
-def ask(client: Client, route: Route, url: str) -> tuple[HttpResponse, int]:
-    """The answer, and how many audit rows it wrote (undone with everything else)."""
+def ask(client: Client, route: Route, url: str) -> tuple[HttpResponse, int, str]:
+    """The answer, how many audit rows it wrote (undone with everything else), its text."""
     with transaction.atomic():
         before = AuditLog.objects.count()
         response = _send(client, route, url)
+        streamed = getattr(response, "streaming", False)
+        body = b"".join(response) if streamed else response.content  # type: ignore[arg-type]
         written = AuditLog.objects.count() - before
         transaction.set_rollback(True)
-    return response, written
+    return response, written, body.decode(errors="replace")
 
 
 def _send(client: Client, route: Route, url: str) -> HttpResponse:
@@ -107,7 +131,7 @@ def _send(client: Client, route: Route, url: str) -> HttpResponse:
 
 def _gist(response: HttpResponse) -> str:
     """The start of a JSON answer (the reason of a 403 or 422); pages give none."""
-    if "json" not in response.get("Content-Type", ""):
+    if "json" not in response.get("Content-Type", "") or getattr(response, "streaming", False):
         return ""
     return response.content.decode(errors="replace")[:200]
 
@@ -122,13 +146,8 @@ def verdict(route: Route, role: Role | None, where: str, response: HttpResponse,
             written: int) -> str | None:
     """None when the answer is the expected one, else what was expected."""
     status = response.status_code
-    to_login = status == 302 and "/login/?next=" in response.get("Location", "")
     if role is None:
-        if route.public:
-            return None if status < 500 and not to_login else "public: < 500, no login"
-        if route.kind == "api":
-            return None if status == 401 else "401"
-        return None if to_login else "302 to /login/?next="
+        return _anonymous(route, response)
     if not may(route, role):
         return None if status == 403 else "403"
     if status == 403 and role in DOMAIN_403.get(str(route), (frozenset(), ""))[0]:
@@ -136,6 +155,16 @@ def verdict(route: Route, role: Role | None, where: str, response: HttpResponse,
     if status >= 500 or status in (401, 403):
         return "allowed: not 401/403/5xx"
     return _scoped(route, role, where, response, written)
+
+
+def _anonymous(route: Route, response: HttpResponse) -> str | None:
+    status = response.status_code
+    to_login = status == 302 and "/login/?next=" in response.get("Location", "")
+    if route.public:
+        return None if status < 500 and not to_login else "public: < 500, no login"
+    if route.kind == "api":
+        return None if status == 401 else "401"
+    return None if to_login else "302 to /login/?next="
 
 
 def _scoped(route: Route, role: Role, where: str, response: HttpResponse,
@@ -152,8 +181,14 @@ def _scoped(route: Route, role: Role, where: str, response: HttpResponse,
     return None if refused and not written else "other district: 404 or refused, no write"
 
 
+def leaks(text: str, matrix: Matrix) -> list[str]:
+    """Full ID-card or phone numbers of the city's residents in an answer."""
+    return [number for number in matrix.numbers if number in text]
+
+
 def run_route(route: Route, matrix: Matrix) -> list[str]:
-    """Ask every caller (own and other district where the route names an object)."""
+    """Ask every caller (own and other district where the route names an object); a caller
+    without pii.view must never be shown a full number, whatever the route."""
     places: list[tuple[str, World]] = [("own" if route.params else "-", matrix.own)]
     if any(p in PARAM_MODELS for p in route.params) and not route.own_only:
         places.append(("other", matrix.other))
@@ -163,8 +198,14 @@ def run_route(route: Route, matrix: Matrix) -> list[str]:
             continue
         for where, world in places:
             url = route.url(world)
-            response, written = ask(matrix.clients[name], route, url)
+            response, written, text = ask(matrix.clients[name], route, url)
             problem = verdict(route, role, where, response, written)
+            CHECKS[kind_of_check(route, role, where)] += 1
+            if role is None or Right.PII_VIEW not in ROLE_RIGHTS[role]:
+                CHECKS["no full number without pii.view"] += 1
+                shown = leaks(text, matrix)
+                if shown:
+                    problem = f"masked numbers, saw {shown[:2]}"
             if problem:
                 wrong.append(f"{name:<18} {where:<5} {route.method} {url} → "
                              f"{response.status_code}, expected {problem}: {_gist(response)}")

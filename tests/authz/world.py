@@ -94,24 +94,25 @@ class World:
         return self._scalar(f)
 
     def _scalar(self, f: models.Field) -> Any:  # type: ignore[type-arg]
-        later = any(word in f.name for word in LATER)
-        if isinstance(f, models.DateTimeField):
-            return self.now + dt.timedelta(days=1 if later else 0)
-        if isinstance(f, models.DateField):
-            return self.now.date() + dt.timedelta(days=1 if later else 0)
-        if isinstance(f, models.DecimalField):
-            return Decimal(1)
-        if isinstance(f, models.FloatField):
-            return 1.0
-        if isinstance(f, models.BigIntegerField):
-            return next(_serial)  # ids of other rows (a follow-up's source): keep them apart
-        if isinstance(f, models.IntegerField):
-            return 1
-        if isinstance(f, models.BinaryField):
-            return b"evidence"
-        if isinstance(f, models.JSONField):
-            return {}
-        if isinstance(f, (models.CharField, models.TextField)):
-            text = f"authz{self.index}-{f.name}-{next(_serial)}"
-            return text[-f.max_length:] if f.max_length else text
+        later = dt.timedelta(days=1 if any(word in f.name for word in LATER) else 0)
+        by_type: list[tuple[type, Any]] = [
+            (models.DateTimeField, lambda: self.now + later),
+            (models.DateField, lambda: self.now.date() + later),
+            (models.DecimalField, lambda: Decimal(1)),
+            (models.FloatField, lambda: 1.0),
+            # ids of other rows (a follow-up's source): kept apart
+            (models.BigIntegerField, lambda: next(_serial)),
+            (models.IntegerField, lambda: 1),
+            (models.BinaryField, lambda: b"evidence"),
+            (models.JSONField, dict),
+            (models.CharField, lambda: self._text(f)),
+            (models.TextField, lambda: self._text(f)),
+        ]
+        for kind, make in by_type:
+            if isinstance(f, kind):
+                return make()
         raise TypeError(f"no generic value for {f.model.__name__}.{f.name}")
+
+    def _text(self, f: models.Field) -> str:  # type: ignore[type-arg]
+        text = f"authz{self.index}-{f.name}-{next(_serial)}"
+        return text[-f.max_length:] if f.max_length else text
