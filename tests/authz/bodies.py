@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.authz.routes import OPERATIONS, Route
+from tests.authz.world import World
 
 
 @functools.cache
@@ -32,21 +33,35 @@ def _operation(route: Route) -> dict[str, Any]:
     return _schema()["paths"][path][route.method.lower()]  # type: ignore[no-any-return]
 
 
-def query_of(route: Route) -> dict[str, Any]:
-    return {p["name"]: _example(p.get("schema", {}), _schema()) for p in _operation(route).get(
-        "parameters", []) if p["in"] == "query" and p.get("required")}
+def query_of(route: Route, world: World) -> dict[str, Any]:
+    params = [p for p in _operation(route).get("parameters", [])
+              if p["in"] == "query" and p.get("required")]
+    return {p["name"]: _field(route, world, p["name"], p.get("schema", {}), _schema())
+            for p in params}
 
 
-def body_of(route: Route) -> tuple[str, Any] | None:
+def _field(route: Route, world: World, name: str, schema: dict[str, Any],
+           root: dict[str, Any]) -> Any:
+    """A field naming an object gets the world's object of that kind, else an example."""
+    known = route.id_for(name, world)
+    if known is not None and _resolve(schema, root).get("type") == "integer":
+        return known
+    return _example(schema, root)
+
+
+def body_of(route: Route, world: World) -> tuple[str, Any] | None:
     """("json", value) or ("multipart", dict with files), or None without a body."""
     models = {getattr(m, "__ninja_param_source__", ""): m
               for m in OPERATIONS[(route.template, route.method)].models}
     if "body" in models:
-        schema = models["body"].model_json_schema()
-        fields = schema["properties"]
-        if len(fields) == 1:  # one body parameter: ninja takes the object itself
-            return "json", _example(next(iter(fields.values())), schema)
-        return "json", _example(schema, schema)
+        root = models["body"].model_json_schema()
+        fields = root["properties"]
+        # one body parameter: ninja takes the object itself
+        schema = _resolve(next(iter(fields.values())), root) if len(fields) == 1 else root
+        if "properties" not in schema:
+            return "json", _example(schema, root)
+        return "json", {name: _field(route, world, name, schema["properties"][name], root)
+                        for name in schema.get("required", [])}
     content = _operation(route).get("requestBody", {}).get("content", {})
     if "multipart/form-data" in content:
         fields = _example(content["multipart/form-data"]["schema"], _schema())

@@ -101,11 +101,12 @@ def may(route: Route, role: Role) -> bool:
     return route.right is None or route.right in rights
 
 
-def ask(client: Client, route: Route, url: str) -> tuple[HttpResponse, int, str]:
+def ask(client: Client, route: Route, url: str,
+        world: World) -> tuple[HttpResponse, int, str]:
     """The answer, how many audit rows it wrote (undone with everything else), its text."""
     with transaction.atomic():
         before = AuditLog.objects.count()
-        response = _send(client, route, url)
+        response = _send(client, route, url, world)
         streamed = getattr(response, "streaming", False)
         body = b"".join(response) if streamed else response.content  # type: ignore[arg-type]
         written = AuditLog.objects.count() - before
@@ -113,13 +114,13 @@ def ask(client: Client, route: Route, url: str) -> tuple[HttpResponse, int, str]
     return response, written, body.decode(errors="replace")
 
 
-def _send(client: Client, route: Route, url: str) -> HttpResponse:
+def _send(client: Client, route: Route, url: str, world: World) -> HttpResponse:
     if route.kind == "page":
         return client.generic(route.method, url)  # type: ignore[return-value]
-    query = query_of(route)
+    query = query_of(route, world)
     if query:
         url += "?" + urlencode(query, doseq=True)
-    body = body_of(route)
+    body = body_of(route, world)
     if body is None:
         return client.generic(route.method, url)  # type: ignore[return-value]
     kind, data = body
@@ -198,7 +199,7 @@ def run_route(route: Route, matrix: Matrix) -> list[str]:
             continue
         for where, world in places:
             url = route.url(world)
-            response, written, text = ask(matrix.clients[name], route, url)
+            response, written, text = ask(matrix.clients[name], route, url, world)
             problem = verdict(route, role, where, response, written)
             CHECKS[kind_of_check(route, role, where)] += 1
             if role is None or Right.PII_VIEW not in ROLE_RIGHTS[role]:

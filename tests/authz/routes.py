@@ -122,6 +122,11 @@ class Route:
             model = model[path.split("/")[0]]
         return world[model].pk
 
+    def id_for(self, field: str, world: World) -> int | None:
+        """The world's id for a body or query field naming an object (``site``, ``person_id``)."""
+        key = field if field.endswith("_id") else f"{field}_id"
+        return self.value(key, world) if key in PARAM_MODELS else None
+
     def __str__(self) -> str:
         return self.name if self.kind == "page" else f"{self.method} /{self.template}"
 

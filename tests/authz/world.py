@@ -114,5 +114,6 @@ class World:
         raise TypeError(f"no generic value for {f.model.__name__}.{f.name}")
 
     def _text(self, f: models.Field) -> str:  # type: ignore[type-arg]
-        text = f"authz{self.index}-{f.name}-{next(_serial)}"
+        """Short (codes are embedded in other codes: a tube's holds its round's and site's)."""
+        text = f"{f.name[:2].upper()}{self.index}{next(_serial)}"
         return text[-f.max_length:] if f.max_length else text
