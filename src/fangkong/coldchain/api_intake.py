@@ -167,6 +167,18 @@ def list_batches(request: HttpRequest, q: str = "") -> list[BatchRead]:
     return [BatchRead.of(b) for b in queries.batches_for(request_actor(request), q=q)[:PAGE]]
 
 
+# Declared before GET /batches/{batch_id}: Django tries the URL patterns in order and that
+# one's path parameter would otherwise catch "upload" and answer 405 to the POST.
+@router.post("/batches/upload", response={200: ListAnswerRead, 422: RefusedRead})
+@requires(Right.COLDCHAIN_RECORD)
+def upload_batches(request: HttpRequest, file: File[UploadedFile],
+                   store_good: Form[bool] = False) -> Status[object]:
+    """CSV: code, product, origin_country, port, arrived_at, quantity_kg, entry_place, and
+    optionally the certificates. Any bad line: 422 naming each, nothing stored (unless
+    ``store_good``)."""
+    return _answer(intake.do_import_batches, request, file, store_good=store_good)
+
+
 @router.get("/batches/{batch_id}", response=BatchDetailRead)
 @requires(Right.COLDCHAIN_VIEW)
 def get_batch(request: HttpRequest, batch_id: int) -> BatchDetailRead:
@@ -182,16 +194,6 @@ def record_batch(request: HttpRequest, body: BatchIn) -> Status[BatchRead]:
     stored = intake.do_record_batch(actor=request_actor(request), **body.dict())
     return Status(201 if stored.created else 200, BatchRead.of(stored.row,
                                                                created=stored.created))
-
-
-@router.post("/batches/upload", response={200: ListAnswerRead, 422: RefusedRead})
-@requires(Right.COLDCHAIN_RECORD)
-def upload_batches(request: HttpRequest, file: File[UploadedFile],
-                   store_good: Form[bool] = False) -> Status[object]:
-    """CSV: code, product, origin_country, port, arrived_at, quantity_kg, entry_place, and
-    optionally the certificates. Any bad line: 422 naming each, nothing stored (unless
-    ``store_good``)."""
-    return _answer(intake.do_import_batches, request, file, store_good=store_good)
 
 
 @router.post("/movements", response={200: MovementRead, 201: MovementRead})
