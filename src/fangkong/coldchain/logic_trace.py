@@ -172,12 +172,7 @@ def trace(*, sample: SampleAt, batch_moves: MovesLoader, place_moves: MovesLoade
     touching the places reached, then those places' handlers."""
     result = TraceResult()
     result.seeds = _seeds(sample, place_moves, as_of=as_of)
-    by_batch: dict[int, list[Move]] = defaultdict(list)
-    for m in batch_moves(result.seeds):
-        by_batch[m.batch].append(m)
-    windows: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for b in sorted(result.seeds):
-        _add_walk(result, windows, by_batch[b], sample=sample, batch=b, as_of=as_of)
+    windows = walk_seeds(result, batch_moves(result.seeds), sample=sample, as_of=as_of)
     _add_copresent(result, windows, place_moves(set(result.places)), as_of=as_of)
     for h in handlers_at(set(result.places)):
         if h.place in result.places:
@@ -205,8 +200,24 @@ def batch_windows(moves: Iterable[Move], place: int, *,
     return {b: w for b, w in found.items() if w is not None}
 
 
+def walk_seeds(result: TraceResult, moves: Iterable[Move], *, sample: SampleAt,
+               as_of: float) -> dict[int, list[tuple[float, float]]]:
+    """Walk every seed batch of ``result`` over ``moves`` (those of the seeds) and merge the
+    walks into it; return each place's seed windows, which co-presence is judged against.
+    Public because ``trace_load`` walks the same way and differs only in co-presence."""
+    by_batch: dict[int, list[Move]] = defaultdict(list)
+    for m in moves:
+        by_batch[m.batch].append(m)
+    windows: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for b in sorted(result.seeds):
+        _add_walk(result, windows, by_batch[b], sample=sample, batch=b, as_of=as_of)
+    return windows
+
+
 def _add_walk(result: TraceResult, windows: dict[int, list[tuple[float, float]]],
               moves: list[Move], *, sample: SampleAt, batch: int, as_of: float) -> None:
+    """One seed batch's walk merged into the result: each place keeps the strongest
+    direction and the hull of the windows; ``windows`` keeps every seed window."""
     walk = walk_batch(moves, place=sample.place, at=sample.at)
     result.movements |= walk.backward | walk.forward
     if walk.to_port:

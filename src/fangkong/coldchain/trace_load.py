@@ -1,7 +1,7 @@
 """The trace of ``logic_trace`` over movements held as NumPy columns, choosing how to read them
 (pure: no Django; the readers are passed in).
 
-The walk of the seed batches is ``logic_trace``'s (a few thousand movements at most). What
+The walk of the seed batches is ``logic_trace.walk_seeds`` (a few thousand movements at most). What
 costs is co-presence: every movement touching a place the trace reached. A packaging sample
 reaches a handful of places and reads them by index; an environmental sample at a hub
 warehouse reaches a third of all places and three quarters of the table, which is cheaper to
@@ -15,7 +15,6 @@ Both readers give the same rows, so both strategies give the same trace
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -176,12 +175,8 @@ def trace(*, sample: lt.SampleAt, readers: Readers, as_of: float,
     """The trace (what ``lt.trace`` finds) and the strategy used for co-presence."""
     result = lt.TraceResult()
     result.seeds = _seeds(sample, readers, as_of=as_of)
-    by_batch: dict[int, list[lt.Move]] = defaultdict(list)
-    for m in readers.batch_moves(result.seeds).as_moves():
-        by_batch[m.batch].append(m)
-    seen: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for b in sorted(result.seeds):
-        _add_walk(result, seen, by_batch[b], sample=sample, batch=b, as_of=as_of)
+    seen = lt.walk_seeds(result, readers.batch_moves(result.seeds).as_moves(), sample=sample,
+                         as_of=as_of)
     places = set(result.places)
     strategy = TABLE if len(places) >= table_from else INDEXED
     moves = readers.table().touching(places) if strategy == TABLE else \
@@ -201,25 +196,4 @@ def _seeds(sample: lt.SampleAt, readers: Readers, *, as_of: float) -> set[int]:
     there = windows(readers.place_moves({sample.place}), {sample.place}, as_of=as_of)
     ok = (there.start <= sample.at) & (there.end >= sample.at - sample.lookback)
     return set(there.batch[ok].tolist())
-
-
-def _add_walk(result: lt.TraceResult, seen: dict[int, list[tuple[float, float]]],
-              moves: list[lt.Move], *, sample: lt.SampleAt, batch: int, as_of: float) -> None:
-    """One seed batch's walk (``lt.walk_batch``) merged into the result as ``lt.trace`` does:
-    each place keeps the strongest direction and the hull of the windows; ``seen`` keeps
-    every seed window for co-presence."""
-    walk = lt.walk_batch(moves, place=sample.place, at=sample.at)
-    result.movements |= walk.backward | walk.forward
-    if walk.to_port:
-        result.to_port.add(batch)
-    for place, direction in walk.places.items():
-        window = lt.presence(moves, place, as_of=as_of) or (sample.at, sample.at)
-        seen[place].append(window)
-        old = result.places.get(place)
-        if old is None:
-            result.places[place] = lt.Hit(direction, *window)
-        else:
-            best = min((old.direction, direction), key=lt.RANK.__getitem__)
-            result.places[place] = lt.Hit(best, min(old.start, window[0]),
-                                          max(old.end, window[1]))
 
