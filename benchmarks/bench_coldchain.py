@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
 import platform
 import random
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import each_backend, setup_backend
+from benchmarks.common import add_backend_options, child_argv, each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -46,13 +46,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=15)
     parser.add_argument("--baseline-samples", type=int, default=3)
-    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"],
-                        choices=["sqlite", "postgresql"])
-    parser.add_argument("--seed", type=int, default=2022)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "fk-bench-coldchain")
     parser.add_argument("--tag", default="", help="suffix of the results files' names")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
+    add_backend_options(parser, cache="fk-bench-coldchain")
     return parser.parse_args(argv)
 
 
@@ -63,10 +58,7 @@ def main() -> None:
         return
     results = each_backend(
         module="benchmarks.bench_coldchain", backends=args.backends, cache=args.cache,
-        name="coldchain", argv=["--movements", str(args.movements), "--samples",
-                                str(args.samples), "--baseline-samples",
-                                str(args.baseline_samples), "--seed", str(args.seed),
-                                "--cache", str(args.cache)])
+        name="coldchain", argv=child_argv(args, "movements", "samples", "baseline_samples"))
     report(args, results)
 
 
@@ -104,7 +96,7 @@ def _packaging_samples(rng: random.Random, n: int) -> list[Any]:
     from fangkong.coldchain.models import Batch, Movement, PositiveSample
 
     top = Batch.objects.count()
-    out = []
+    out: list[Any] = []
     while len(out) < n:
         batch_id = Batch.objects.order_by("pk").values_list("pk", flat=True)[
             rng.randrange(top)]
@@ -166,6 +158,14 @@ def _sweep(sample: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _of_batches(moves: list[Any], batches: set[int]) -> list[Any]:
+    return [m for m in moves if m.batch in batches]
+
+
+def _touching(moves: list[Any], places: set[int]) -> list[Any]:
+    return [m for m in moves if m.src in places or m.dst in places]
+
+
 def _time_baseline(samples: list[Any]) -> dict[str, Any]:
     """Load every movement through the ORM, then ``logic_trace.trace`` in memory (the trace
     before the column reader); asserts the same answer."""
@@ -184,9 +184,8 @@ def _time_baseline(samples: list[Any]) -> dict[str, Any]:
         got = lt.trace(sample=lt.SampleAt(sample.place_id, sample.sampled_at.timestamp(),
                                           sample.batch_id,
                                           rules.environment_lookback_days * 86400.0),
-                       batch_moves=lambda b, ms=moves: [m for m in ms if m.batch in b],
-                       place_moves=lambda p, ms=moves: [m for m in ms
-                                                        if m.src in p or m.dst in p],
+                       batch_moves=functools.partial(_of_batches, moves),
+                       place_moves=functools.partial(_touching, moves),
                        handlers_at=lambda p: [], as_of=now.timestamp())
         seconds.append(time.perf_counter() - began)
         ours = compute(sample, as_of=now)

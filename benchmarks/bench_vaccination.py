@@ -21,12 +21,11 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import each_backend, setup_backend
+from benchmarks.common import add_backend_options, child_argv, each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -40,12 +39,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=2_000,
                         help="residents through the naive per-person loop")
-    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"],
-                        choices=["sqlite", "postgresql"])
-    parser.add_argument("--seed", type=int, default=2022)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "fk-bench-vaccination")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
+    add_backend_options(parser, cache="fk-bench-vaccination")
     return parser.parse_args(argv)
 
 
@@ -56,9 +50,7 @@ def main() -> None:
         return
     results = each_backend(
         module="benchmarks.bench_vaccination", backends=args.backends, cache=args.cache,
-        name="vaccination", argv=["--residents", str(args.residents), "--sample",
-                                  str(args.sample), "--seed", str(args.seed), "--cache",
-                                  str(args.cache)])
+        name="vaccination", argv=child_argv(args, "residents", "sample"))
     report(args, results)
 
 

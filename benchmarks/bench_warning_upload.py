@@ -28,13 +28,12 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import each_backend, setup_backend
+from benchmarks.common import add_backend_options, child_argv, each_backend, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -52,12 +51,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--file-rows", type=int, default=16_000)
     parser.add_argument("--per-row", type=int, default=1_000,
                         help="lines through the old per-line path (default %(default)s)")
-    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"],
-                        choices=["sqlite", "postgresql"])
-    parser.add_argument("--seed", type=int, default=2022)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "fk-bench-warning-upload")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
+    add_backend_options(parser, cache="fk-bench-warning-upload")
     return parser.parse_args(argv)
 
 
@@ -68,10 +62,7 @@ def main() -> None:
         return
     results = each_backend(
         module="benchmarks.bench_warning_upload", backends=args.backends, cache=args.cache,
-        name="upload", argv=["--scale", str(args.scale), "--people", str(args.people),
-                             "--file-rows", str(args.file_rows), "--per-row",
-                             str(args.per_row), "--seed", str(args.seed), "--cache",
-                             str(args.cache)])
+        name="upload", argv=child_argv(args, "scale", "people", "file_rows", "per_row"))
     report(args, results)
 
 

@@ -1,18 +1,40 @@
-"""What the benchmarks share: a fresh database of a benchmark's own for each run, and one
-process per backend."""
+"""What the benchmarks share: the options of a benchmark run on both backends, a fresh
+database of a benchmark's own for each run, and one process per backend."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def add_backend_options(parser: argparse.ArgumentParser, *, cache: str) -> None:
+    """``--backends``, ``--seed``, ``--cache`` (default ``<tmp>/<cache>``) and the hidden
+    ``--one BACKEND`` with which ``each_backend`` runs a child process for one backend."""
+    parser.add_argument("--backends", nargs="*", default=list(BACKENDS), choices=BACKENDS)
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / cache)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+
+
+def child_argv(args: argparse.Namespace, *names: str) -> list[str]:
+    """The options ``names`` (as ``args`` names them: ``file_rows``) of ``args``, with
+    ``--seed`` and ``--cache``, as the command line of a ``--one`` child, which must see the
+    run as the parent parsed it."""
+    argv = []
+    for name in (*names, "seed", "cache"):
+        argv += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+    return argv
 
 
 def fresh_database_url(backend: str, *, sqlite_path: Path, pg_db: str) -> str:
