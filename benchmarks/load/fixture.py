@@ -45,7 +45,7 @@ def _tube_batches(batch: Batch) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for event in batch.events:
         if event.type == "open":
-            out.append({"client_key": f"{batch.client_key}-{event.tube}",
+            out.append({"client_key": f"load-{event.tube}",
                         "campaign": batch.campaign_id, "site": batch.site_id,
                         "device": batch.device, "events": []})
         out[-1]["events"].append({"type": event.type, "tube": event.tube,
