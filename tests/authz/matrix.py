@@ -53,7 +53,7 @@ ACTUAL: dict[str, Callable[[frozenset[Right]], bool]] = {
     "warning_arrivals_upload": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
     f"POST {_API}warning/arrivals": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
     f"POST {_API}warning/arrivals.csv": _any_of(R.CHECKPOINT, R.WARNING_MANAGE),
-    # declared hotline.view, but a note is written by the street (handle) or an agent (take)
+    # declared hotline.handle; an agent (hotline.take) writes notes too
     f"POST {_API}hotline/tickets/<ticket_id>/notes": _any_of(R.HOTLINE_HANDLE, R.HOTLINE_TAKE),
 }
 _TASK_RULE = ("a task is acted on by the unit it was given to (to reopen: the unit that "

@@ -36,7 +36,7 @@ class PlaceIn(Schema):
     kind: str
 
 
-class BatchIn(Schema):
+class ColdBatchIn(Schema):
     code: str
     product: str
     origin_country: str
@@ -51,7 +51,7 @@ class BatchIn(Schema):
     supervised_checked: bool = False
 
 
-class BatchRead(Schema):
+class ColdBatchRead(Schema):
     id: int
     code: str
     product: str
@@ -68,15 +68,15 @@ class BatchRead(Schema):
     created: bool = False
 
     @staticmethod
-    def of(b: Batch, *, created: bool = False) -> "BatchRead":
-        return BatchRead(id=b.pk, code=b.code, product=b.product,
-                         origin_country=b.origin_country, port=b.port, arrived_at=b.arrived_at,
-                         quantity_kg=b.quantity_kg, nat_certificate=b.nat_certificate,
-                         nat_result=b.nat_result,
-                         disinfection_certificate=b.disinfection_certificate,
-                         disinfected_on=b.disinfected_on,
-                         supervised_checked=b.supervised_checked,
-                         entry_place_id=b.entry_place_id, created=created)
+    def of(b: Batch, *, created: bool = False) -> "ColdBatchRead":
+        return ColdBatchRead(id=b.pk, code=b.code, product=b.product,
+                             origin_country=b.origin_country, port=b.port, arrived_at=b.arrived_at,
+                             quantity_kg=b.quantity_kg, nat_certificate=b.nat_certificate,
+                             nat_result=b.nat_result,
+                             disinfection_certificate=b.disinfection_certificate,
+                             disinfected_on=b.disinfected_on,
+                             supervised_checked=b.supervised_checked,
+                             entry_place_id=b.entry_place_id, created=created)
 
 
 class MovementIn(Schema):
@@ -107,7 +107,7 @@ class MovementRead(Schema):
 
 
 class BatchDetailRead(Schema):
-    batch: BatchRead
+    batch: ColdBatchRead
     movements: list[MovementRead]
 
 
@@ -161,10 +161,10 @@ def add_place(request: HttpRequest, body: PlaceIn) -> Status[PlaceRead]:
     return Status(201, PlaceRead.of(place))
 
 
-@router.get("/batches", response=list[BatchRead])
+@router.get("/batches", response=list[ColdBatchRead])
 @requires(Right.COLDCHAIN_VIEW)
-def list_batches(request: HttpRequest, q: str = "") -> list[BatchRead]:
-    return [BatchRead.of(b) for b in queries.batches_for(request_actor(request), q=q)[:PAGE]]
+def list_batches(request: HttpRequest, q: str = "") -> list[ColdBatchRead]:
+    return [ColdBatchRead.of(b) for b in queries.batches_for(request_actor(request), q=q)[:PAGE]]
 
 
 # Declared before GET /batches/{batch_id}: Django tries the URL patterns in order and that
@@ -183,17 +183,17 @@ def upload_batches(request: HttpRequest, file: File[UploadedFile],
 @requires(Right.COLDCHAIN_VIEW)
 def get_batch(request: HttpRequest, batch_id: int) -> BatchDetailRead:
     detail = queries.batch_detail(request_actor(request), batch_id=batch_id)
-    return BatchDetailRead(batch=BatchRead.of(detail.batch),
+    return BatchDetailRead(batch=ColdBatchRead.of(detail.batch),
                            movements=[MovementRead.of(m) for m in detail.movements])
 
 
-@router.post("/batches", response={200: BatchRead, 201: BatchRead})
+@router.post("/batches", response={200: ColdBatchRead, 201: ColdBatchRead})
 @requires(Right.COLDCHAIN_RECORD)
-def record_batch(request: HttpRequest, body: BatchIn) -> Status[BatchRead]:
+def record_batch(request: HttpRequest, body: ColdBatchIn) -> Status[ColdBatchRead]:
     """201 when stored, 200 when the code was stored before (nothing changes)."""
     stored = intake.do_record_batch(actor=request_actor(request), **body.dict())
-    return Status(201 if stored.created else 200, BatchRead.of(stored.row,
-                                                               created=stored.created))
+    return Status(201 if stored.created else 200, ColdBatchRead.of(stored.row,
+                                                                   created=stored.created))
 
 
 @router.post("/movements", response={200: MovementRead, 201: MovementRead})

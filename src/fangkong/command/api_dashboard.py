@@ -25,7 +25,7 @@ class MetricRead(Schema):
     trend: list[int]  # the last 14 days, oldest first, ending on ``day``
 
 
-class ScenarioRead(Schema):
+class DashboardScenarioRead(Schema):
     id: int
     name: str
     model: str
@@ -51,7 +51,7 @@ class DashboardRead(Schema):
     day: dt.date
     current: bool  # False: more changes are waiting for the background job than a request does
     metrics: list[MetricRead]
-    scenarios: list[ScenarioRead] | None  # latest finished; None without simulation.view
+    scenarios: list[DashboardScenarioRead] | None  # latest finished; None without simulation.view
     children: list[ChildRead]
 
 
@@ -82,6 +82,6 @@ def get_dashboard(request: HttpRequest, unit: int | None = None,
     return DashboardRead(
         unit=_ref(chosen), day=pic.day, current=current, metrics=metrics,
         scenarios=None if lines is None else [
-            ScenarioRead(id=s.id, name=s.name, model=s.model, measure=s.measure,
-                         headline=s.headline) for s in lines],
+            DashboardScenarioRead(id=s.id, name=s.name, model=s.model, measure=s.measure,
+                                  headline=s.headline) for s in lines],
         children=[ChildRead(unit=_ref(u), values=v) for u, v in pic.rows])

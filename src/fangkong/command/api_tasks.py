@@ -48,7 +48,7 @@ class TaskRead(Schema):
             overdue=task.overdue, acknowledgement_late=task.ack_late)  # type: ignore[attr-defined]
 
 
-class EventRead(Schema):
+class TaskEventRead(Schema):
     at: dt.datetime
     kind: str
     actor_name: str
@@ -67,7 +67,7 @@ class FileRead(Schema):
 class TaskDetail(TaskRead):
     body: str
     evidence: str
-    events: list[EventRead]
+    events: list[TaskEventRead]
     files: list[FileRead]
 
 
@@ -193,7 +193,7 @@ def _task_detail(request: HttpRequest, task_id: int) -> TaskDetail:
     task = task_actions.get_task(actor=request_actor(request), task_id=task_id)
     return TaskDetail(
         **TaskRead.of(task).dict(), body=task.directive.body, evidence=task.evidence,
-        events=[EventRead.from_orm(e) for e in task.events.all()],
+        events=[TaskEventRead.from_orm(e) for e in task.events.all()],
         files=[FileRead.from_orm(f) for f in task.files.defer("data")])
 
 

@@ -64,7 +64,7 @@ class OverrideRead(Schema):
                             revoked_at=row.revoked_at, approval_id=row.approval_id)
 
 
-class AlertRead(Schema):
+class AbuseAlertRead(Schema):
     id: int
     kind: str
     actor: str
@@ -74,11 +74,11 @@ class AlertRead(Schema):
     resolved_at: dt.datetime | None
 
     @staticmethod
-    def of(alert: AbuseAlert) -> "AlertRead":
-        return AlertRead(id=alert.pk, kind=alert.kind,
-                         actor=alert.actor.username if alert.actor else "", at=alert.at,
-                         detail=alert.detail, text=abuse.describe(alert),
-                         resolved_at=alert.resolved_at)
+    def of(alert: AbuseAlert) -> "AbuseAlertRead":
+        return AbuseAlertRead(id=alert.pk, kind=alert.kind,
+                              actor=alert.actor.username if alert.actor else "", at=alert.at,
+                              detail=alert.detail, text=abuse.describe(alert),
+                              resolved_at=alert.resolved_at)
 
 
 class Resolve(Schema):
@@ -139,18 +139,18 @@ def list_overrides(request: HttpRequest) -> list[OverrideRead]:
     return [OverrideRead.of(o) for o in changes.overrides_in_scope(request_actor(request))[:200]]
 
 
-@router.get("/abuse", response=list[AlertRead])
+@router.get("/abuse", response=list[AbuseAlertRead])
 @requires(Right.HEALTHCODE_VIEW)
-def list_alerts(request: HttpRequest, resolved: bool = False) -> list[AlertRead]:
+def list_alerts(request: HttpRequest, resolved: bool = False) -> list[AbuseAlertRead]:
     rows = abuse.alerts_in_scope(request_actor(request), open_only=not resolved)
-    return [AlertRead.of(a) for a in rows[:200]]
+    return [AbuseAlertRead.of(a) for a in rows[:200]]
 
 
-@router.post("/abuse/{alert_id}/resolve", response=AlertRead)
+@router.post("/abuse/{alert_id}/resolve", response=AbuseAlertRead)
 @requires(Right.APPROVAL_DECIDE)
-def resolve_alert(request: HttpRequest, alert_id: int, body: Resolve) -> AlertRead:
-    return AlertRead.of(abuse.do_resolve_alert(actor=request_actor(request), alert_id=alert_id,
-                                               note=body.note))
+def resolve_alert(request: HttpRequest, alert_id: int, body: Resolve) -> AbuseAlertRead:
+    return AbuseAlertRead.of(abuse.do_resolve_alert(actor=request_actor(request), alert_id=alert_id,
+                                                    note=body.note))
 
 
 @router.post("/reports/purchases", response=list[dict[str, Any]])

@@ -69,7 +69,7 @@ class DistrictCapacityRead(Schema):
     forecast: ForecastRead
 
 
-class AlertRead(Schema):
+class CapacityAlertRead(Schema):
     id: int
     kind: str
     at: dt.datetime
@@ -81,10 +81,10 @@ class AlertRead(Schema):
     resolved_by_id: int | None
 
     @staticmethod
-    def of(a: QuarantineAlert) -> "AlertRead":
-        return AlertRead(id=a.pk, kind=a.kind, at=a.at, district_id=a.district_id,
-                         facility_id=a.facility_id, order_id=a.order_id, detail=a.detail,
-                         resolved_at=a.resolved_at, resolved_by_id=a.resolved_by_id)
+    def of(a: QuarantineAlert) -> "CapacityAlertRead":
+        return CapacityAlertRead(id=a.pk, kind=a.kind, at=a.at, district_id=a.district_id,
+                                 facility_id=a.facility_id, order_id=a.order_id, detail=a.detail,
+                                 resolved_at=a.resolved_at, resolved_by_id=a.resolved_by_id)
 
 
 class AlertResolve(Schema):
@@ -109,18 +109,18 @@ def get_capacity_by_district(request: HttpRequest) -> list[DistrictCapacityRead]
             for r in capacity.capacity_by_district(actor=request_actor(request))]
 
 
-@router.get("/alerts", response=list[AlertRead])
+@router.get("/alerts", response=list[CapacityAlertRead])
 @requires(Right.QUARANTINE_VIEW)
 def list_alerts(request: HttpRequest, kind: str | None = None, open_only: bool = True,
-                limit: int = 200) -> list[AlertRead]:
+                limit: int = 200) -> list[CapacityAlertRead]:
     """Alerts in the caller's subtree, newest first (at most ``limit``, up to 1000)."""
     rows = alerts.alerts_for(request_actor(request), kind=kind, open_only=open_only)
-    return [AlertRead.of(a) for a in rows[:max(1, min(limit, ALERTS_MAX))]]
+    return [CapacityAlertRead.of(a) for a in rows[:max(1, min(limit, ALERTS_MAX))]]
 
 
-@router.post("/alerts/{alert_id}/resolve", response=AlertRead)
+@router.post("/alerts/{alert_id}/resolve", response=CapacityAlertRead)
 @requires(Right.QUARANTINE_CARE)
-def resolve_alert(request: HttpRequest, alert_id: int, body: AlertResolve) -> AlertRead:
+def resolve_alert(request: HttpRequest, alert_id: int, body: AlertResolve) -> CapacityAlertRead:
     """Close an alert with a note of what was done; resending changes nothing."""
-    return AlertRead.of(alerts.do_resolve_alert(actor=request_actor(request), alert_id=alert_id,
-                                                note=body.note))
+    return CapacityAlertRead.of(alerts.do_resolve_alert(actor=request_actor(request),
+                                                        alert_id=alert_id, note=body.note))

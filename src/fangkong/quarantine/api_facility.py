@@ -53,7 +53,7 @@ class FacilityCreate(Schema):
     phone: str = ""
 
 
-class StatusChange(Schema):
+class FacilityStatusChange(Schema):
     status: str
 
 
@@ -125,7 +125,7 @@ class UnplacedRead(Schema):
     reason: str
 
 
-class PlanRead(Schema):
+class PlacementPlanRead(Schema):
     placements: list[PlacementRead]
     unplaced: list[UnplacedRead]
     people_placed: int
@@ -133,8 +133,8 @@ class PlanRead(Schema):
     activated: list[int] = []
 
     @staticmethod
-    def of(plan: Plan, activated: list[int] | None = None) -> "PlanRead":
-        return PlanRead(
+    def of(plan: Plan, activated: list[int] | None = None) -> "PlacementPlanRead":
+        return PlacementPlanRead(
             placements=[PlacementRead(order_ids=list(p.group.keys), kind=p.group.kind,
                                       room_id=p.room.key, facility_id=p.room.facility)
                         for p in plan.placements],
@@ -144,7 +144,7 @@ class PlanRead(Schema):
             activated=activated or [])
 
 
-class BatchRead(Schema):
+class TransportBatchRead(Schema):
     id: int
     code: str
     facility_id: int
@@ -155,10 +155,11 @@ class BatchRead(Schema):
     order_ids: list[int]
 
     @staticmethod
-    def of(b: TransportBatch) -> "BatchRead":
-        return BatchRead(id=b.pk, code=b.code, facility_id=b.facility_id, vehicle=b.vehicle,
-                         status=b.status, depart_at=b.depart_at, arrived_at=b.arrived_at,
-                         order_ids=sorted(b.orders.values_list("pk", flat=True)))
+    def of(b: TransportBatch) -> "TransportBatchRead":
+        return TransportBatchRead(id=b.pk, code=b.code, facility_id=b.facility_id,
+                                  vehicle=b.vehicle, status=b.status, depart_at=b.depart_at,
+                                  arrived_at=b.arrived_at,
+                                  order_ids=sorted(b.orders.values_list("pk", flat=True)))
 
 
 class BatchCreate(Schema):
@@ -198,7 +199,7 @@ def get_facility(request: HttpRequest, facility_id: int) -> FacilityRead:
 @router.post("/facilities/{facility_id}/status", response=FacilityRead)
 @requires(Right.QUARANTINE_MANAGE)
 def set_facility_status(request: HttpRequest, facility_id: int,
-                        body: StatusChange) -> FacilityRead:
+                        body: FacilityStatusChange) -> FacilityRead:
     f = facilities.do_set_facility_status(actor=request_actor(request),
                                           facility_id=facility_id, status=body.status)
     return FacilityRead.of(f, facilities.occupancy(Facility.objects.filter(pk=f.pk))[f.pk])
@@ -242,53 +243,54 @@ def add_shift(request: HttpRequest, facility_id: int, body: ShiftCreate) -> Stat
     return Status(201, ShiftRead.of(shift))
 
 
-@router.post("/assignment/preview", response=PlanRead)
+@router.post("/assignment/preview", response=PlacementPlanRead)
 @requires(Right.QUARANTINE_VIEW)
-def preview_assignment(request: HttpRequest, body: AssignmentAsk) -> PlanRead:
+def preview_assignment(request: HttpRequest, body: AssignmentAsk) -> PlacementPlanRead:
     """The plan an apply would make now; nothing is written."""
-    return PlanRead.of(assignment.preview_assignment(actor=request_actor(request), **body.dict()))
+    plan = assignment.preview_assignment(actor=request_actor(request), **body.dict())
+    return PlacementPlanRead.of(plan)
 
 
-@router.post("/assignment/apply", response=PlanRead)
+@router.post("/assignment/apply", response=PlacementPlanRead)
 @requires(Right.QUARANTINE_MANAGE)
-def apply_assignment(request: HttpRequest, body: AssignmentAsk) -> PlanRead:
+def apply_assignment(request: HttpRequest, body: AssignmentAsk) -> PlacementPlanRead:
     """Assign rooms; resending assigns nothing twice (placed orders no longer await)."""
     result = assignment.do_assign_orders(actor=request_actor(request), **body.dict())
-    return PlanRead.of(result.plan, result.activated)
+    return PlacementPlanRead.of(result.plan, result.activated)
 
 
-@router.get("/batches", response=list[BatchRead])
+@router.get("/batches", response=list[TransportBatchRead])
 @requires(Right.QUARANTINE_VIEW)
-def list_batches(request: HttpRequest) -> list[BatchRead]:
+def list_batches(request: HttpRequest) -> list[TransportBatchRead]:
     qs = transport.batches_for(request_actor(request)).prefetch_related("orders")[:200]
-    return [BatchRead(id=b.pk, code=b.code, facility_id=b.facility_id, vehicle=b.vehicle,
-                      status=b.status, depart_at=b.depart_at, arrived_at=b.arrived_at,
-                      order_ids=sorted(o.pk for o in b.orders.all())) for b in qs]
+    return [TransportBatchRead(id=b.pk, code=b.code, facility_id=b.facility_id, vehicle=b.vehicle,
+                               status=b.status, depart_at=b.depart_at, arrived_at=b.arrived_at,
+                               order_ids=sorted(o.pk for o in b.orders.all())) for b in qs]
 
 
-@router.post("/batches", response={201: BatchRead})
+@router.post("/batches", response={201: TransportBatchRead})
 @requires(Right.QUARANTINE_MANAGE)
-def create_batch(request: HttpRequest, body: BatchCreate) -> Status[BatchRead]:
+def create_batch(request: HttpRequest, body: BatchCreate) -> Status[TransportBatchRead]:
     batch = transport.do_create_batch(actor=request_actor(request), **body.dict())
-    return Status(201, BatchRead.of(batch))
+    return Status(201, TransportBatchRead.of(batch))
 
 
-@router.get("/batches/{batch_id}", response=BatchRead)
+@router.get("/batches/{batch_id}", response=TransportBatchRead)
 @requires(Right.QUARANTINE_VIEW)
-def get_batch(request: HttpRequest, batch_id: int) -> BatchRead:
-    return BatchRead.of(transport.get_batch(request_actor(request), batch_id))
+def get_batch(request: HttpRequest, batch_id: int) -> TransportBatchRead:
+    return TransportBatchRead.of(transport.get_batch(request_actor(request), batch_id))
 
 
-@router.post("/batches/{batch_id}/depart", response=BatchRead)
+@router.post("/batches/{batch_id}/depart", response=TransportBatchRead)
 @requires(Right.QUARANTINE_MANAGE)
-def depart_batch(request: HttpRequest, batch_id: int, body: BatchMove) -> BatchRead:
-    return BatchRead.of(transport.do_depart_batch(actor=request_actor(request),
-                                                  batch_id=batch_id, at=body.at))
+def depart_batch(request: HttpRequest, batch_id: int, body: BatchMove) -> TransportBatchRead:
+    return TransportBatchRead.of(transport.do_depart_batch(actor=request_actor(request),
+                                                           batch_id=batch_id, at=body.at))
 
 
-@router.post("/batches/{batch_id}/arrive", response=BatchRead)
+@router.post("/batches/{batch_id}/arrive", response=TransportBatchRead)
 @requires(Right.QUARANTINE_MANAGE)
-def arrive_batch(request: HttpRequest, batch_id: int, body: BatchMove) -> BatchRead:
+def arrive_batch(request: HttpRequest, batch_id: int, body: BatchMove) -> TransportBatchRead:
     """Every order on the batch starts its stay in the facility (resending changes nothing)."""
-    return BatchRead.of(transport.do_arrive_batch(actor=request_actor(request),
-                                                  batch_id=batch_id, at=body.at))
+    return TransportBatchRead.of(transport.do_arrive_batch(actor=request_actor(request),
+                                                           batch_id=batch_id, at=body.at))

@@ -16,7 +16,7 @@ router = Router()
 PAGE = 100
 
 
-class TestRead(Schema):
+class OrderTestRead(Schema):
     id: int
     phase: str
     day_no: int
@@ -24,9 +24,9 @@ class TestRead(Schema):
     result: str
 
     @staticmethod
-    def of(test: ScheduledTest) -> "TestRead":
-        return TestRead(id=test.pk, phase=test.phase, day_no=test.day_no, due_on=test.due_on,
-                        result=test.result)
+    def of(test: ScheduledTest) -> "OrderTestRead":
+        return OrderTestRead(id=test.pk, phase=test.phase, day_no=test.day_no, due_on=test.due_on,
+                             result=test.result)
 
 
 class OrderRead(Schema):
@@ -44,7 +44,7 @@ class OrderRead(Schema):
     facility_id: int | None
     certificate_no: str | None
     case_id: int | None
-    tests: list[TestRead] = []
+    tests: list[OrderTestRead] = []
 
     @staticmethod
     def of(order: QuarantineOrder, *, tests: bool = False) -> "OrderRead":
@@ -55,7 +55,7 @@ class OrderRead(Schema):
             starts_on=order.starts_on, centralised_until=order.centralised_until,
             ends_on=order.ends_on, facility_id=order.facility_id,
             certificate_no=order.certificate_no, case_id=order.case_id,
-            tests=[TestRead.of(t) for t in order.tests.all()] if tests else [])
+            tests=[OrderTestRead.of(t) for t in order.tests.all()] if tests else [])
 
 
 class OrderCreate(Schema):
@@ -156,12 +156,12 @@ def record_check(request: HttpRequest, order_id: int, body: CheckBody) -> Status
                                  temperature=float(check.temperature), mood=check.mood))
 
 
-@router.post("/tests/{test_id}/result", response=TestRead)
+@router.post("/tests/{test_id}/result", response=OrderTestRead)
 @requires(Right.QUARANTINE_CARE)
-def record_result(request: HttpRequest, test_id: int, body: ResultBody) -> TestRead:
+def record_result(request: HttpRequest, test_id: int, body: ResultBody) -> OrderTestRead:
     """Sending the same result again changes nothing; a positive opens a tracing case."""
-    return TestRead.of(care.do_record_test(actor=request_actor(request), test_id=test_id,
-                                           **body.dict()))
+    return OrderTestRead.of(care.do_record_test(actor=request_actor(request), test_id=test_id,
+                                                **body.dict()))
 
 
 @router.post("/orders/{order_id}/release", response=OrderRead)

@@ -15,7 +15,7 @@ from fangkong.risk.models import AreaEvent, Gate, LiftProposal, RiskArea
 router = Router()
 
 
-class EventRead(Schema):
+class AreaEventRead(Schema):
     at: dt.datetime
     kind: str
     level_from: str
@@ -63,7 +63,7 @@ class AreaRead(Schema):
 
 class AreaDetail(AreaRead):
     case_ids: list[int]
-    events: list[EventRead]
+    events: list[AreaEventRead]
     gates: list[GateRead]
 
     @staticmethod
@@ -71,8 +71,8 @@ class AreaDetail(AreaRead):
         events: list[AreaEvent] = list(area.events.all())
         return AreaDetail(**AreaRead.of(area).dict(),
                           case_ids=list(area.cases.order_by("pk").values_list("pk", flat=True)),
-                          events=[EventRead(at=e.at, kind=e.kind, level_from=e.level_from,
-                                            level_to=e.level_to, note=e.note) for e in events],
+                          events=[AreaEventRead(at=e.at, kind=e.kind, level_from=e.level_from,
+                                                level_to=e.level_to, note=e.note) for e in events],
                           gates=[GateRead.of(g) for g in area.gates.order_by("pk")])
 
 
@@ -119,7 +119,7 @@ class ProposalRead(Schema):
                             evidence=p.evidence, decided_at=p.decided_at, note=p.note)
 
 
-class Decision(Schema):
+class LiftDecision(Schema):
     approve: bool
     note: str = ""
 
@@ -182,7 +182,7 @@ def list_proposals(request: HttpRequest, status: str = "pending") -> list[Propos
 
 @router.post("/proposals/{proposal_id}/decision", response=ProposalRead)
 @requires(Right.RISK_APPROVE)
-def decide_proposal(request: HttpRequest, proposal_id: int, body: Decision) -> ProposalRead:
+def decide_proposal(request: HttpRequest, proposal_id: int, body: LiftDecision) -> ProposalRead:
     """Approve (conditions re-checked now) or reject a proposal to lower or lift."""
     proposal = lifting.do_decide_proposal(actor=request_actor(request),
                                           proposal_id=proposal_id, **body.dict())

@@ -16,7 +16,7 @@ from fangkong.supplies import alerts, queries
 router = Router()
 
 
-class AlertRead(Schema):
+class SupplyAlertRead(Schema):
     id: int
     street_id: int | None
     kind: str
@@ -47,7 +47,7 @@ class StreetRead(Schema):
     goods: list[GoodRead]
 
 
-class Decision(Schema):
+class AlertDecision(Schema):
     status: str
     note: str = ""
 
@@ -75,22 +75,22 @@ def streets(request: HttpRequest, day: dt.date | None = None) -> list[StreetRead
             for r in rows]
 
 
-@router.get("/alerts", response=list[AlertRead])
+@router.get("/alerts", response=list[SupplyAlertRead])
 @requires(Right.SUPPLIES_VIEW)
 def list_alerts(request: HttpRequest, status: str = "") -> Any:
     """Alerts of the caller's streets, open first (at most 500)."""
     return list(queries.alerts_for(request_actor(request), status=status)[:500])
 
 
-@router.get("/alerts/{alert_id}", response=AlertRead)
+@router.get("/alerts/{alert_id}", response=SupplyAlertRead)
 @requires(Right.SUPPLIES_VIEW)
 def get_alert(request: HttpRequest, alert_id: int) -> Any:
     return queries.alert_for(request_actor(request), alert_id)
 
 
-@router.post("/alerts/{alert_id}/decision", response=AlertRead)
+@router.post("/alerts/{alert_id}/decision", response=SupplyAlertRead)
 @requires(Right.SUPPLIES_MANAGE)
-def decide_alert(request: HttpRequest, alert_id: int, body: Decision) -> Any:
+def decide_alert(request: HttpRequest, alert_id: int, body: AlertDecision) -> Any:
     """Acknowledge (being handled) or close an alert, with a note."""
     return alerts.do_decide_alert(actor=request_actor(request), alert_id=alert_id,
                                   status=body.status, note=body.note)

@@ -18,7 +18,7 @@ from fangkong.testing.models import Booking, Campaign, Site, Slot
 router = Router()
 
 
-class AreaRead(Schema):
+class CampaignAreaRead(Schema):
     unit_id: int
     unit_name: str
     level: int
@@ -35,12 +35,12 @@ class CampaignRead(Schema):
     target_hours: int
     default_pool_size: int
     policy: str
-    areas: list[AreaRead]
+    areas: list[CampaignAreaRead]
 
     @staticmethod
     def of(c: Campaign) -> "CampaignRead":
-        areas = [AreaRead(unit_id=a.unit.pk, unit_name=a.unit.name, level=a.unit.level,
-                          pool_size=a.pool_size) for a in queries_campaign.areas_of(c)]
+        areas = [CampaignAreaRead(unit_id=a.unit.pk, unit_name=a.unit.name, level=a.unit.level,
+                                  pool_size=a.pool_size) for a in queries_campaign.areas_of(c)]
         return CampaignRead(id=c.pk, code=c.code, name=c.name, status=c.status,
                             starts_at=c.starts_at, ends_at=c.ends_at, areas=areas,
                             target_hours=c.target_hours, default_pool_size=c.default_pool_size,
@@ -57,7 +57,7 @@ class CampaignCreate(Schema):
     target_hours: int = 24
 
 
-class StatusChange(Schema):
+class CampaignStatusChange(Schema):
     act: str
 
 
@@ -202,7 +202,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> CampaignRead:
 
 @router.post("/campaigns/{campaign_id}/status", response=CampaignRead)
 @requires(Right.SCREENING_MANAGE)
-def set_status(request: HttpRequest, campaign_id: int, body: StatusChange) -> CampaignRead:
+def set_status(request: HttpRequest, campaign_id: int, body: CampaignStatusChange) -> CampaignRead:
     """``act`` is ``start`` (planned → running) or ``close`` (final); the caller's subtree
     must cover every area of the round."""
     return CampaignRead.of(actions_campaign.do_set_status(

@@ -74,7 +74,7 @@ class SpreadRead(Schema):
     p99: float | None
 
 
-class AlertRead(Schema):
+class CoverageAlertRead(Schema):
     id: int
     kind: str
     tube: str | None
@@ -173,16 +173,16 @@ def get_turnaround(request: HttpRequest, campaign_id: int, unit: int | None = No
     return coverage.turnaround(campaign, actor=actor, node=node).steps
 
 
-@router.get("/campaigns/{campaign_id}/alerts", response=list[AlertRead])
+@router.get("/campaigns/{campaign_id}/alerts", response=list[CoverageAlertRead])
 @requires(Right.SCREENING_VIEW)
 def get_alerts(request: HttpRequest, campaign_id: int, unit: int | None = None
-               ) -> list[AlertRead]:
+               ) -> list[CoverageAlertRead]:
     """Open alerts in the unit, oldest first (at most 100)."""
     actor = request_actor(request)
     campaign = get_campaign(actor, campaign_id)
     node = coverage.coverage_node(actor, unit)
-    return [AlertRead(id=a.pk, kind=a.kind, tube=a.tube.code if a.tube else None,
-                      raised_at=a.raised_at, detail=a.detail)
+    return [CoverageAlertRead(id=a.pk, kind=a.kind, tube=a.tube.code if a.tube else None,
+                              raised_at=a.raised_at, detail=a.detail)
             for a in coverage.pipeline(campaign, actor=actor, node=node).alerts]
 
 

@@ -42,7 +42,7 @@ class PlanWarningRead(Schema):
     message: str
 
 
-class PlanRead(Schema):
+class ScreeningPlanRead(Schema):
     """Totals of the round in the caller's jurisdiction; staff counts are per shift."""
 
     campaign_id: int
@@ -91,7 +91,7 @@ class AppliedRead(Schema):
     sites: list[AppliedSiteRead]
 
 
-@router.get("/campaigns/{campaign_id}/plan", response=PlanRead)
+@router.get("/campaigns/{campaign_id}/plan", response=ScreeningPlanRead)
 @requires(Right.SCREENING_VIEW)
 def get_plan(request: HttpRequest, campaign_id: int) -> dict[str, object]:
     """The plan over the campaign's grids in the caller's jurisdiction (active residents)."""

@@ -24,7 +24,7 @@ class EventIn(Schema):
     channel: str = Field("", description="site | green | door; empty: from the site")
 
 
-class BatchIn(Schema):
+class SamplingBatchIn(Schema):
     client_key: str = Field(max_length=64, description="made on the device, once per batch")
     campaign: int
     site: int
@@ -43,7 +43,7 @@ class ItemOut(Schema):
     capacity: int | None = None
 
 
-class BatchOut(Schema):
+class SamplingBatchOut(Schema):
     client_key: str
     accepted: int
     rejected: int
@@ -77,9 +77,9 @@ class SiteTubesOut(Schema):
     tubes: list[TubeOut]
 
 
-@router.post("/sampling/batches", response=BatchOut, url_name="screening_sampling_batches")
+@router.post("/sampling/batches", response=SamplingBatchOut, url_name="screening_sampling_batches")
 @requires(Right.SCREENING_SAMPLE)
-def upload_batch(request: HttpRequest, body: BatchIn) -> dict[str, object]:
+def upload_batch(request: HttpRequest, body: SamplingBatchIn) -> dict[str, object]:
     """Store a batch once; a resend (same client key) answers from the stored batch with
     ``resent`` true and stores nothing. Each event gets its own answer code and message."""
     batch = Batch(client_key=body.client_key, campaign_id=body.campaign, site_id=body.site,

@@ -28,12 +28,12 @@ from fangkong.tracing.schemas import (
     ContactAssign,
     ContactPage,
     ContactRead,
+    ContactRevealed,
     DetectionRead,
     EntryCreate,
     EntryRead,
     FunnelRead,
     FunnelRowRead,
-    Revealed,
     RiskPointRead,
     SourceLink,
     TimelineItemRead,
@@ -175,7 +175,7 @@ def assign_contact(request: HttpRequest, contact_id: int, body: ContactAssign) -
         actor=request_actor(request), contact_id=contact_id, owner_id=body.owner_id))
 
 
-@router.post("/contacts/{contact_id}/reveal", response=Revealed)
+@router.post("/contacts/{contact_id}/reveal", response=ContactRevealed)
 @requires(Right.PII_VIEW)
 def reveal_contact(request: HttpRequest, contact_id: int) -> dict[str, str]:
     """The contact's full ID-card and phone numbers, to call them; each call is audited."""

@@ -180,7 +180,7 @@ class ContactAssign(Schema):
     owner_id: int | None
 
 
-class Revealed(Schema):
+class ContactRevealed(Schema):
     id_number: str
     phone: str
 

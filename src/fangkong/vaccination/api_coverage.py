@@ -67,7 +67,7 @@ class ElderlyPage(Schema):
     next_after: int | None
 
 
-class VisitIn(Schema):
+class CoverageVisitIn(Schema):
     person_id: int
     outcome: str  # will_book, refuses, contraindicated, away
     note: str = ""
@@ -127,7 +127,7 @@ def list_elderly(request: HttpRequest, query: Query[PageQuery]) -> ElderlyPage:
 
 @router.post("/visits", response={201: VisitOut})
 @requires(Right.VACCINATION_VISIT)
-def record_visit(request: HttpRequest, body: VisitIn) -> Status[VisitOut]:
+def record_visit(request: HttpRequest, body: CoverageVisitIn) -> Status[VisitOut]:
     today = clock.city_today()
     visit = doorlist.do_record_visit(actor=request_actor(request), person_id=body.person_id,
                                      outcome=body.outcome, note=body.note,

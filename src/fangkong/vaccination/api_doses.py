@@ -22,7 +22,7 @@ class DoseIn(Schema):
     client_key: str
 
 
-class BatchIn(Schema):
+class DoseBatchIn(Schema):
     doses: list[DoseIn]
     store_good: bool = False
 
@@ -33,22 +33,22 @@ class LineError(Schema):
     message: str
 
 
-class BatchOut(Schema):
+class DoseBatchOut(Schema):
     stored: int
     unchanged: int
     errors: list[LineError]
     detail: str = ""
 
 
-def _out(answer: doses.Answer, *, detail: str = "") -> BatchOut:
-    return BatchOut(stored=answer.stored, unchanged=answer.unchanged, detail=detail,
-                    errors=[LineError(line=int(str(e["line"])), field=str(e["field"]),
+def _out(answer: doses.Answer, *, detail: str = "") -> DoseBatchOut:
+    return DoseBatchOut(stored=answer.stored, unchanged=answer.unchanged, detail=detail,
+                        errors=[LineError(line=int(str(e["line"])), field=str(e["field"]),
                                       message=str(e["message"])) for e in answer.errors])
 
 
-@router.post("/doses", response={200: BatchOut, 422: BatchOut})
+@router.post("/doses", response={200: DoseBatchOut, 422: DoseBatchOut})
 @requires(Right.VACCINATION_RECORD)
-def record_doses(request: HttpRequest, body: BatchIn) -> Status[BatchOut]:
+def record_doses(request: HttpRequest, body: DoseBatchIn) -> Status[DoseBatchOut]:
     """A batch of doses; sending it again stores nothing new (``unchanged``)."""
     rows = [d.dict() for d in body.doses]
     try:
@@ -59,10 +59,10 @@ def record_doses(request: HttpRequest, body: BatchIn) -> Status[BatchOut]:
     return Status(200, _out(answer))
 
 
-@router.post("/doses.csv", response={200: BatchOut, 422: BatchOut})
+@router.post("/doses.csv", response={200: DoseBatchOut, 422: DoseBatchOut})
 @requires(Right.VACCINATION_RECORD)
 def import_doses(request: HttpRequest, file: File[UploadedFile],
-                 store_good: bool = False) -> Status[BatchOut]:
+                 store_good: bool = False) -> Status[DoseBatchOut]:
     """A CSV file: id_number, product, dose_number, given_on, site, client_key."""
     try:
         answer = doses.do_import_doses(actor=request_actor(request), data=file.read(),

@@ -80,7 +80,7 @@ class ArrivalStored(Schema):
     tests: int
 
 
-class TestRead(Schema):
+class ArrivalTestRead(Schema):
     sequence: int
     due_date: dt.date
     state: str
@@ -97,7 +97,7 @@ class ArrivalRead(Schema):
     id_number: str  # masked
     phone: str  # masked
     grid_id: int | None
-    tests: list[TestRead]
+    tests: list[ArrivalTestRead]
 
 
 class ArrivalFilter(Schema):
@@ -176,5 +176,5 @@ def _read(row: arrivals.ArrivalRow) -> ArrivalRead:
         origin=r.origin, listed=r.risk_origin_id is not None, person_id=r.person_id,
         id_number=mask_id_number(r.id_number) if r.id_number else "",
         phone=mask_phone(r.phone) if r.phone else "", grid_id=r.grid_id,
-        tests=[TestRead(sequence=t.sequence, due_date=t.due_date, state=s)
+        tests=[ArrivalTestRead(sequence=t.sequence, due_date=t.due_date, state=s)
                for t, s in row.tests])

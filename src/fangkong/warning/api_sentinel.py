@@ -17,7 +17,7 @@ from fangkong.warning import clinic, untested
 router = Router()
 
 
-class VisitIn(Schema):
+class SentinelVisitIn(Schema):
     client_key: str
     visited_at: dt.datetime
     temperature: Decimal | None = None
@@ -29,7 +29,7 @@ class VisitIn(Schema):
 
 
 class VisitBatch(Schema):
-    rows: list[VisitIn]
+    rows: list[SentinelVisitIn]
 
 
 class BuyerRead(Schema):
