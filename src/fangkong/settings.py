@@ -1,5 +1,7 @@
 """Django settings, read from the environment (``FANGKONG_*``); nothing here touches the disk or
-the network at import time, so tests and tools can import it freely."""
+the network at import time, so tests and tools can import it freely. Secrets come only from the
+environment: without ``FANGKONG_SECRET_KEY`` the process gets a random key of its own, which
+works for one process and fails ``check --deploy`` (core/checks.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,15 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from fangkong.config import env_bool, env_int, env_str
+from fangkong.config import env_bool, env_int, env_list, env_str, secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("FANGKONG_DATA_DIR", str(Path.cwd() / "var")))
 
-SECRET_KEY = env_str("FANGKONG_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+SECRET_KEY, SECRET_KEY_FROM_ENV = secret_from_env("FANGKONG_SECRET_KEY")
+# Key of the audit log's content hashes and chain (core/audit_chain.py); derived from
+# SECRET_KEY when unset, so changing SECRET_KEY then breaks verification of older rows.
+AUDIT_KEY = env_str("FANGKONG_AUDIT_KEY", "")
 DEBUG = env_bool("FANGKONG_DEBUG", default=False)
 ALLOWED_HOSTS = env_str("FANGKONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 TIME_ZONE = env_str("FANGKONG_TIME_ZONE", "Asia/Shanghai")
@@ -84,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangkong.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +130,42 @@ LOGOUT_REDIRECT_URL = "/login/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead
 X_FRAME_OPTIONS = "DENY"
+# A command platform on shared workstations: a session lasts one shift at most and ends
+# with the browser.
+SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("FANGKONG_SESSION_BROWSER_CLOSE", default=True)
+
+# HTTPS (Django's deployment checklist). The app sits behind a TLS-terminating proxy
+# (nginx); FANGKONG_HTTPS=true turns on the redirect, secure cookies and HSTS. The demo on
+# http://127.0.0.1:8000 leaves it off.
+HTTPS = env_bool("FANGKONG_HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+# Paths (regexes without the leading slash) the proxy's health checks reach over plain HTTP.
+SECURE_REDIRECT_EXEMPT = env_list("FANGKONG_SSL_REDIRECT_EXEMPT", [])
+if env_bool("FANGKONG_PROXY_SSL_HEADER", default=HTTPS):
+    # Only behind a proxy that overwrites X-Forwarded-Proto; a client could set it otherwise.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("FANGKONG_HSTS_PRELOAD", default=True)
+CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS", [])
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Passwords set through Django's forms and changepassword; users created by the fangkong
+# commands and the demo are not run through these (core/users.py).
+PASSWORD_MIN_LENGTH = env_int("FANGKONG_PASSWORD_MIN_LENGTH", 12)
+_VALIDATION = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATION}.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
+]
+# The Content-Security-Policy of every answer; empty: core/headers.py DEFAULT_CSP.
+CONTENT_SECURITY_POLICY = env_str("FANGKONG_CSP", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

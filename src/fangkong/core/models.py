@@ -1,6 +1,10 @@
 """Tables of the jurisdiction tree, users' bindings, audit, approvals and login failures."""
+# core/checks.py registers the deployment checks when the app's models load.
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -108,8 +112,20 @@ class Profile(models.Model):
         return f"{self.user} @ {self.unit}"
 
 
+class AuditQuerySet(models.QuerySet["AuditLog", "AuditLog"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AuditLog], *args: Any, **kwargs: Any
+    ) -> list[AuditLog]:
+        rows = list(objs)
+        for row in rows:
+            row.fill_digest()
+        return cast("list[AuditLog]", super().bulk_create(rows, *args, **kwargs))  # type: ignore[arg-type]
+
+
 class AuditLog(Placed):
-    """Who did what, when, to which object, with the state before and after."""
+    """Who did what, when, to which object, with the state before and after. ``digest``,
+    ``seq`` and ``link`` make edits and deletions detectable (core/audit_chain.py); every
+    way of inserting a row (save, create, bulk_create) fills the digest."""
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -122,10 +138,38 @@ class AuditLog(Placed):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    digest = models.CharField(max_length=80, unique=True, editable=False)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    link = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["target_type", "target_id"])]
         ordering = ["-at", "-id"]
+
+    def fill_digest(self) -> None:
+        if not self.digest:
+            from fangkong.core.audit_chain import new_digest, row_values
+
+            self.digest = new_digest(row_values(self))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_digest()
+        super().save(*args, **kwargs)
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's last position and link after each sealing step: a deleted tail of sealed
+    rows leaves a checkpoint pointing past the end."""
+
+    seq = models.BigIntegerField(unique=True)
+    link = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-seq"]
 
 
 class ApprovalStatus(models.TextChoices):
@@ -164,3 +208,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+
+from fangkong.core import checks as _checks  # noqa: E402,F401  (registers the system checks)
