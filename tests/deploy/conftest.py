@@ -1,3 +1,4 @@
+# ruff: noqa: S603  (the child processes are this interpreter running our own modules)
 """Deployments made for the tests: each its own data folder and database, driven through the
 ``fangkong`` command in child processes, as an operator would.
 
