@@ -26,14 +26,18 @@ import itertools
 import json
 import os
 import secrets
+from collections import defaultdict
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gevent
 from locust import FastHttpUser, constant_pacing, events, task
 
 from benchmarks.healthcode_http import checkin_request, gate_request
 from benchmarks.load.plan import BASE, LAB_USERS, VIEWERS
+
+if TYPE_CHECKING:
+    from benchmarks.healthcode_http import Fixture
 
 FIXTURE: dict[str, Any] = {}
 RECORD: list[tuple[float, str, float, int]] = []
@@ -60,7 +64,14 @@ def _write(**_: Any) -> None:
             out.writelines(json.dumps(row) + "\n" for row in RECORD)
 
 
-_counter = itertools.count()
+_counter = itertools.count()  # the users' own numbers
+_seq: defaultdict[str, itertools.count[int]] = defaultdict(itertools.count)
+
+
+def nth(kind: str) -> Any:
+    """The next item of the fixture's list ``kind``, in order, round and round."""
+    items = FIXTURE[kind]
+    return items[next(_seq[kind]) % len(items)]
 
 
 class Role(FastHttpUser):
@@ -72,7 +83,8 @@ class Role(FastHttpUser):
 
     def send(self, method: str, path: str, *, name: str, body: Any = None,
              headers: dict[str, str] | None = None) -> None:
-        data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+        data = (body.decode() if isinstance(body, bytes)
+                else None if body is None else json.dumps(body))
         with self.client.request(method, path, data=data, headers=headers or {}, name=name,
                                  catch_response=True) as response:
             if response.status_code == 503:
@@ -82,10 +94,11 @@ class Role(FastHttpUser):
                 response.failure(f"{response.status_code}: {response.text[:200]}")
 
 
-def _legacy() -> SimpleNamespace:
-    """The shape ``healthcode_http``'s request makers read (their bodies, reused)."""
-    return SimpleNamespace(**{k: FIXTURE[k] for k in (
-        "links", "venue_tokens", "venue_ids", "pseudonyms", "gate_headers")})
+def _legacy() -> Fixture:
+    """What ``healthcode_http``'s request makers read of its ``Fixture`` (their bodies,
+    reused), from the JSON fixture: this process has no Django."""
+    return cast("Fixture", SimpleNamespace(**{k: FIXTURE[k] for k in (
+        "links", "venue_tokens", "venue_ids", "pseudonyms", "gate_headers")}))
 
 
 class ResidentCode(Role):
@@ -95,8 +108,7 @@ class ResidentCode(Role):
 
     @task
     def code(self) -> None:
-        links = FIXTURE["links"]
-        self.send("GET", f"{links[next(_counter) % len(links)]}code.json", name="code.json")
+        self.send("GET", f"{nth('links')}code.json", name="code.json")
 
 
 class VenueCheckin(Role):
@@ -115,46 +127,47 @@ class VenueCheckin(Role):
 
 
 class Gate(Role):
-    """A door device: online checks of codes it cannot verify itself, uploads of scans."""
+    """A door device: online checks of codes it cannot verify itself, and every 20th time
+    an upload of the scans it verified offline (the first time too, so a short run has one)."""
 
     weight = BASE["Gate"]
 
     def on_start(self) -> None:
         self.make, self.i, self.me = gate_request(_legacy(), GATE_BATCH), 0, next(_counter)
 
-    @task(19)
-    def verify(self) -> None:
-        tokens = FIXTURE["tokens"]
-        self.send("POST", "/api/v1/healthcode/tokens/verify", name="tokens/verify",
-                  body={"token": tokens[next(_counter) % len(tokens)]},
-                  headers=FIXTURE["gate_headers"])
-
-    @task(1)
-    def upload(self) -> None:
-        method, path, body, headers = self.make(self.me % 10, self.i)
+    @task
+    def check(self) -> None:
         self.i += 1
-        self.send(method, path, body=body, headers=headers, name="gate/scans")
+        if self.i % 20 == 1:
+            method, path, body, headers = self.make(self.me % 10, self.i)
+            self.send(method, path, body=body, headers=headers, name="gate/scans")
+            return
+        self.send("POST", "/api/v1/healthcode/tokens/verify", name="tokens/verify",
+                  body={"token": nth("tokens")},
+                  headers=FIXTURE["gate_headers"])
 
 
 class Sampler(Role):
-    """A sampling table: an ID look-up per person, a tube's batch after every tube."""
+    """A sampling table: an ID look-up per person, and every 10th time the batch of the
+    tube just sealed (the first time too); past the round's last tube the device resends."""
 
     weight = BASE["Sampler"]
 
-    @task(9)
-    def lookup(self) -> None:
-        items = FIXTURE["lookups"]
-        item = items[next(_counter) % len(items)]
+    def on_start(self) -> None:
+        self.i = 0
+
+    @task
+    def work(self) -> None:
+        self.i += 1
+        if self.i % 10 == 1:
+            self.send("POST", "/api/v1/screening/sampling/batches", name="sampling/batches",
+                      body=nth("uploads"),
+                      headers=FIXTURE["sampler_headers"])
+            return
+        item = nth("lookups")
         self.send("GET", f"/api/v1/screening/sampling/lookup?site={item['site']}"
                   f"&id_number={item['id_number']}", name="sampling/lookup",
                   headers=FIXTURE["sampler_headers"])
-
-    @task(1)
-    def upload(self) -> None:
-        uploads = FIXTURE["uploads"]
-        body = uploads[next(_counter) % len(uploads)]  # past the end: the device resends
-        self.send("POST", "/api/v1/screening/sampling/batches", name="sampling/batches",
-                  body=body, headers=FIXTURE["sampler_headers"])
 
 
 class Lab(Role):
@@ -165,8 +178,7 @@ class Lab(Role):
 
     @task
     def results(self) -> None:
-        files = FIXTURE["lab_files"]
-        plate = files[next(_counter) % len(files)]
+        plate = nth("lab_files")
         tested = dt.datetime.now(dt.UTC).isoformat()
         rows = [{"tube_code": c, "result": "negative", "ct_value": None, "tested_at": tested}
                 for c in plate["codes"]]

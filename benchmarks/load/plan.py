@@ -3,10 +3,13 @@ which the runner must not be): the district's mix at 1x and the steps of a run."
 
 from __future__ import annotations
 
+import os
+
 # Paced users (one request a second each) per role at 1x; see locustfile.py for the mix.
 BASE = {"ResidentCode": 40, "VenueCheckin": 20, "Gate": 10, "Sampler": 15}
-LAB_USERS = 2  # labs and dashboard viewers do not grow with the ramp
-VIEWERS = 30
+# Labs and dashboard viewers do not grow with the ramp (fewer in the locustfile's own test).
+LAB_USERS = int(os.environ.get("FANGKONG_LOAD_LABS", "2"))
+VIEWERS = int(os.environ.get("FANGKONG_LOAD_VIEWERS", "30"))
 
 
 def parse_plan(text: str) -> list[tuple[float, float]]:
