@@ -22,6 +22,37 @@ def test_help_lists_every_subcommand() -> None:
         assert command in out
 
 
+HELP_THEN_MODULES = """
+import sys
+from fangkong.cli import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(*sorted(sys.modules), sep="\\n", file=sys.stderr)
+"""
+
+
+def test_help_imports_neither_django_nor_the_models() -> None:
+    """Every command pays for building the command line: it must not import Django, NumPy
+    or the simulation models (whose parameters make ``simulate``'s flags: added on use)."""
+    run = subprocess.run([sys.executable, "-c", HELP_THEN_MODULES], capture_output=True,  # noqa: S603
+                         text=True, check=True)
+    assert "simulate" in run.stdout
+    loaded = set(run.stderr.split())
+    assert "fangkong.cli.simulate" in loaded  # the list is the one that matters
+    heavy = sorted(m for m in loaded
+                   if m.split(".")[0] in ("django", "numpy") or m.startswith("fangkong.simulation"))
+    assert heavy == []
+
+
+def test_simulate_lists_the_models_of_the_spec() -> None:
+    from fangkong.cli.simulate import DEFAULT_RUNS, MODEL_HELP
+    from fangkong.simulation import spec
+
+    assert list(MODEL_HELP) == list(DEFAULT_RUNS) == list(spec.MODELS)
+
+
 @pytest.mark.django_db
 def test_import_refuses_bad_file_then_export_masks(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     city = small_city()

@@ -20,27 +20,50 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_RUNS = {"branching": 1000, "agents": 10}
+MODEL_HELP = {"branching": "branching process (Hellewell et al. 2020)",
+              "agents": "agent model on a synthetic city"}
+
+
+class _ModelParser(argparse.ArgumentParser):
+    """A model's parser that adds its parameter flags when first used (parsed, or its help
+    shown): they come from the model's dataclass, whose import (NumPy, the synthetic city)
+    costs more than a second, which every other ``fangkong`` command would otherwise pay
+    when the whole command line is built."""
+
+    model = ""
+    _flags_added = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
+        self._add_flags()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._add_flags()
+        return super().format_help()
+
+    def _add_flags(self) -> None:
+        if not self._flags_added:
+            self._flags_added = True
+            _param_flags(self, self.model)
 
 
 def add_simulate_parser(sub: argparse._SubParsersAction) -> None:
-    """Add ``simulate branching`` and ``simulate agents`` to the ``fangkong`` command line."""
-    from fangkong.simulation import spec
-
+    """Add ``simulate branching`` and ``simulate agents`` to the ``fangkong`` command line
+    (importing no model: their parameter flags wait for ``_ModelParser``)."""
     simulate = sub.add_parser("simulate", help="run a strategy scenario many times (JSON out)")
-    ss = simulate.add_subparsers(metavar="{branching,agents}")
-    for model, help_text in ((spec.BRANCHING, "branching process (Hellewell et al. 2020)"),
-                             (spec.AGENTS, "agent model on a synthetic city")):
+    ss = simulate.add_subparsers(metavar="{branching,agents}", parser_class=_ModelParser)
+    for model, help_text in MODEL_HELP.items():
         p = ss.add_parser(model, help=help_text,
                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p.model = model
         p.add_argument("--runs", type=int, default=DEFAULT_RUNS[model])
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--out", type=Path, help="also write the JSON to this file")
         p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-        if model == spec.AGENTS:
+        if model == "agents":
             p.add_argument("--residents", type=int, default=100_000,
                            help="size of the synthetic city")
             p.add_argument("--workers", type=int, default=1, help="processes for the runs")
-        _param_flags(p, model)
         p.set_defaults(handler=cmd_simulate, model=model)
 
 
@@ -54,18 +77,20 @@ def _param_flags(p: argparse.ArgumentParser, model: str) -> None:
         shown = f"default {f.default}{bounds}"
         if f.kind is bool:
             group.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction,
-                               default=None, help=shown)
+                               default=argparse.SUPPRESS, help=shown)
         elif f.choices:
-            group.add_argument(flag, dest=f.name, choices=f.choices, default=None, help=shown)
+            group.add_argument(flag, dest=f.name, choices=f.choices,
+                               default=argparse.SUPPRESS, help=shown)
         else:
-            group.add_argument(flag, dest=f.name, type=f.kind, default=None, help=shown)
+            group.add_argument(flag, dest=f.name, type=f.kind, default=argparse.SUPPRESS,
+                               help=shown)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from fangkong.simulation import spec
 
     raw = {f.name: getattr(args, f.name) for f in spec.fields_of(args.model)
-           if getattr(args, f.name) is not None}
+           if hasattr(args, f.name)}  # a flag not given is absent (SUPPRESS)
     try:
         params = spec.parse_params(args.model, raw)
         if args.runs < 1:
