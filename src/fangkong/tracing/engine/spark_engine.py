@@ -40,11 +40,14 @@ from fangkong.tracing.engine.spark_rules import ROW_SCHEMA, close_contacts, seco
 
 
 def get_session() -> SparkSession:
-    """The active session, or a local one on all cores (memory from
-    ``FANGKONG_SPARK_DRIVER_MEMORY``, default 4g). A cluster user passes their own instead."""
+    """The active session, or a new one on ``FANGKONG_SPARK_MASTER`` (default ``local[*]``, all
+    cores here; ``spark://host:7077``, ``yarn`` or ``k8s://...`` for a cluster, whose executors
+    need this Python with h3 at the same path, docs/deployment.md), driver memory from
+    ``FANGKONG_SPARK_DRIVER_MEMORY`` (default 4g). Other settings come from the cluster's
+    spark-defaults.conf."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need h3: this Python
     session = (
-        SparkSession.builder.master("local[*]")
+        SparkSession.builder.master(os.environ.get("FANGKONG_SPARK_MASTER") or "local[*]")
         .appName("fangkong-tracing")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
