@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import add_backend_options, child_argv, each_backend, setup_backend
+from benchmarks.common import add_backend_options, run_on_backends, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -52,14 +52,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main() -> None:
-    args = parse()
-    if args.one:
-        run_backend(args)
-        return
-    results = each_backend(
-        module="benchmarks.bench_coldchain", backends=args.backends, cache=args.cache,
-        name="coldchain", argv=child_argv(args, "movements", "samples", "baseline_samples"))
-    report(args, results)
+    run_on_backends(parse(), module="benchmarks.bench_coldchain", name="coldchain",
+                    forward=("movements", "samples", "baseline_samples"),
+                    run_backend=run_backend, report=report)
 
 
 def run_backend(args: argparse.Namespace) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import add_backend_options, child_argv, each_backend, setup_backend
+from benchmarks.common import add_backend_options, run_on_backends, setup_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -56,14 +56,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main() -> None:
-    args = parse()
-    if args.one:
-        run_backend(args)
-        return
-    results = each_backend(
-        module="benchmarks.bench_warning_upload", backends=args.backends, cache=args.cache,
-        name="upload", argv=child_argv(args, "scale", "people", "file_rows", "per_row"))
-    report(args, results)
+    run_on_backends(parse(), module="benchmarks.bench_warning_upload", name="upload",
+                    forward=("scale", "people", "file_rows", "per_row"),
+                    run_backend=run_backend, report=report)
 
 
 def run_backend(args: argparse.Namespace) -> None:

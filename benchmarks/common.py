@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,19 @@ def child_argv(args: argparse.Namespace, *names: str) -> list[str]:
     for name in (*names, "seed", "cache"):
         argv += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     return argv
+
+
+def run_on_backends(args: argparse.Namespace, *, module: str, name: str, forward: tuple[str, ...],
+                    run_backend: Callable[[argparse.Namespace], None],
+                    report: Callable[[argparse.Namespace, list[dict[str, Any]]], None]) -> None:
+    """A benchmark's ``main``: in a ``--one`` child, ``run_backend``; in the parent, a child
+    per backend (``each_backend``, seeing the options ``forward``, the seed and the cache) and
+    ``report`` of their results."""
+    if args.one:
+        run_backend(args)
+        return
+    report(args, each_backend(module=module, backends=args.backends, cache=args.cache,
+                              name=name, argv=child_argv(args, *forward)))
 
 
 def fresh_database_url(backend: str, *, sqlite_path: Path, pg_db: str) -> str:
