@@ -144,3 +144,14 @@ def test_command_exits_1_on_fail_and_its_json_agrees(tmp_path: Path) -> None:
     text = fresh.fangkong("check")
     assert text.returncode == 1 and any(
         line.startswith("FAIL") and " debug " in line for line in text.stdout.splitlines())
+
+
+def test_command_reports_a_configuration_that_cannot_start(tmp_path: Path) -> None:
+    """Redis configured but unreachable: FAIL whether huey can load its client (the queue
+    check) or not (the redis package missing: Django's set-up itself fails)."""
+    broken = Deployment(data_dir=tmp_path, url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                        extra={"FANGKONG_REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/4"})
+    done = broken.fangkong("check", "--json")
+    assert done.returncode == 1, done.stderr
+    failed = {c["name"] for c in json.loads(done.stdout)["checks"] if c["status"] == "FAIL"}
+    assert failed & {"django setup", "job queue"}

@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+from fangkong.cli.checks import Result
 from fangkong.cli.commands import ensure_secret_key
 
 
@@ -39,15 +40,26 @@ def _start_django() -> tuple[bool, bool]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from_env, from_file = _start_django()
     from fangkong.cli.checks import FAIL, run_all
 
-    results = run_all(from_env=from_env, from_file=from_file)
+    try:
+        from_env, from_file = _start_django()
+    except Exception as exc:  # settings or an app that cannot start: that is the finding
+        results = [Result("django setup", FAIL, f"{type(exc).__name__}: {exc}"[:300],
+                          "fix the configuration above; nothing else could be checked")]
+    else:
+        results = run_all(from_env=from_env, from_file=from_file)
     failed = any(r.status == FAIL for r in results)
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [r.as_dict() for r in results]},
                          ensure_ascii=False, indent=1))
-        return int(failed)
+    else:
+        print_lines(results)
+    return int(failed)
+
+
+def print_lines(results: list[Result]) -> None:
+    """One line per check, the hint under it, then the tally."""
     width = max(len(r.name) for r in results)
     for r in results:
         print(f"{r.status:<4}  {r.name:<{width}}  {r.detail}")
@@ -55,4 +67,3 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{'':<4}  {'':<{width}}  → {r.hint}")
     counts = {s: sum(r.status == s for r in results) for s in ("OK", "WARN", "FAIL")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    return int(failed)
