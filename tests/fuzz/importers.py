@@ -6,8 +6,6 @@ by returning a report (the registry), the report's errors are read the same way.
 
 from __future__ import annotations
 
-import csv
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,12 +42,6 @@ class Importer:
     call: Callable[[World, bytes, bool], Any]  # (world, data, store_good) → answer
     errors_of: Callable[[Any], list[tuple[int, str]]]
     file_name: str = "fuzz.csv"
-    # Resending an accepted file stores nothing new. Not so for the registry (finding
-    # "registry-resend", pinned in test_fuzz_findings.py): it has no key for a building
-    # or for a person without an ID number.
-    idempotent: bool = True
-    # Exceptions the importer's own page catches and shows as "the file could not be read".
-    page_refusals: tuple[type[BaseException], ...] = ()
     rows_max: int = 8
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -95,7 +87,6 @@ def _lab(world: World, data: bytes, store_good: bool) -> Any:
                                      filename="fuzz.csv", accept_good=store_good)
 
 
-READ_ERRORS = (ValueError, csv.Error, zipfile.BadZipFile)  # what the registry page catches
 PERSONS = ["name", "id_number", "phone", "sex", "birth_date", "grid_code", "occupation",
            "over80_alone"]
 
@@ -106,15 +97,12 @@ def _person_row(w: World, n: int) -> list[str]:
 
 
 IMPORTERS: list[Importer] = [
-    Importer("registry-persons", PERSONS, _person_row, _registry("persons"), _registry_errors,
-             idempotent=False, page_refusals=READ_ERRORS),
+    Importer("registry-persons", PERSONS, _person_row, _registry("persons"), _registry_errors),
     Importer("registry-buildings", ["name", "address", "grid_code", "lat", "lon", "floors"],
              lambda w, n: [f"{n}号楼", f"幸福路{n}号", w.grid_code, "34.2", "108.9", "6"],
-             _registry("buildings"), _registry_errors, idempotent=False,
-             page_refusals=READ_ERRORS),
+             _registry("buildings"), _registry_errors),
     Importer("registry-persons-xlsx", PERSONS, _person_row,
-             _registry("persons", "fuzz.xlsx"), _registry_errors, file_name="fuzz.xlsx",
-             idempotent=False, page_refusals=READ_ERRORS),
+             _registry("persons", "fuzz.xlsx"), _registry_errors, file_name="fuzz.xlsx"),
     Importer("lab-results", ["tube_code", "result", "ct_value", "tested_at"],
              lambda w, n: [w.tube_codes[n % len(w.tube_codes)],
                            ["negative", "positive", "invalid"][n % 3],

@@ -1,24 +1,23 @@
-"""The crashes the fuzzing found, one smallest file each, pinned ``xfail(strict=True)``:
-each case asserts what should happen (a clear refusal naming line and field, nothing
-written) and fails today with the exception named. When the importer is fixed the case
-passes, strict xfail turns that into a failure, and the finding is removed here and in
-``findings.py``. The two cases at the end show the same files are refused cleanly where
-the importer already handles them (so the cases above are not testing a broken world)."""
+"""The crashes the fuzzing found, one smallest file each: each case asserts what should
+happen (a clear refusal naming line and field, nothing written). The findings fixed are
+regression tests now; one not fixed yet is pinned ``xfail(strict=True)`` (when it is fixed,
+strict xfail reports the pass as a failure: remove the mark here and its entry in
+``findings.py``). The cases at the end show the same files refused cleanly where the
+importer always handled them (so the cases above are not testing a broken world)."""
 
 from __future__ import annotations
 
 import csv
-import decimal
 import io
 from typing import Any
 
 import pytest
-from django.db import DataError, IntegrityError, connection
+from django.db import DataError, connection
 
 from fangkong.core.errors import DomainError
 from tests.fuzz.hostile import workbook
 from tests.fuzz.importers import BY_NAME
-from tests.fuzz.test_fuzz_importers import table_counts
+from tests.fuzz.test_fuzz_importers import LOGS, table_counts
 from tests.fuzz.world import World
 
 pytestmark = pytest.mark.django_db
@@ -36,61 +35,73 @@ def one_line(world: World, importer: str, column: str, value: str) -> bytes:
     return out.getvalue().encode()
 
 
-def refused_cleanly(world: World, importer: str, data: bytes, column: str) -> None:
-    """The property the finding breaks: a refusal naming line 2 and the column, and no
-    table changed."""
+def refused_cleanly(world: World, importer: str, data: bytes, column: str, *,
+                    line: int = 2) -> None:
+    """The property the finding broke: a refusal naming ``line`` and ``column``, and no
+    table changed. A whole-file refusal names them in its field and message; the registry
+    refuses with a report instead of raising."""
     before = table_counts()
-    with pytest.raises(DomainError) as refused:
-        got = BY_NAME[importer].call(world, data, False)
-        errors = BY_NAME[importer].errors_of(got)
-        if errors:  # the registry answers with a report instead of raising
-            raise DomainError("refused", field=errors[0][1])
-    answer: Any = getattr(refused.value, "answer", None)
-    if answer is not None:
-        errors = answer["errors"] if isinstance(answer, dict) else answer.errors
-        assert {(e["line"], e["field"]) for e in errors} == {(2, column)}
+    imp = BY_NAME[importer]
+    if importer.startswith("registry"):
+        report = imp.call(world, data, False)
+        assert report.imported == 0
+        assert set(imp.errors_of(report)) == {(line, column)}, report.errors
+    else:
+        with pytest.raises(DomainError) as refused:
+            imp.call(world, data, False)
+        answer: Any = getattr(refused.value, "answer", None)
+        if answer is not None:
+            errors = answer["errors"] if isinstance(answer, dict) else answer.errors
+            assert {(e["line"], e["field"]) for e in errors} == {(line, column)}
+        else:
+            assert refused.value.field == column
+            assert line == 0 or f"line {line}" in refused.value.message, refused.value.message
     assert table_counts() == before
-
-
-def xfail(exc: type[BaseException] | tuple[type[BaseException], ...], reason: str) -> Any:
-    return pytest.mark.xfail(strict=True, raises=exc, reason=reason)
 
 
 CSV_READERS = [("pharmacy-sales", "drug_class"), ("fever-clinic", "name"),
                ("arrivals", "origin"), ("supplies-stock", "good"),
                ("coldchain-batches", "product"), ("coldchain-movements", "client_key"),
                ("vaccination-doses", "site")]
+REGISTRY_CSV = [("registry-persons", "name"), ("registry-buildings", "address")]
 
 
-@pytest.mark.parametrize(("importer", "column"), CSV_READERS)
-@xfail(csv.Error, "core/csvfile.py read_csv_rows lets csv.Error (field larger than field "
-       "limit, 131072) escape: a 500 instead of a refusal of the file")
+@pytest.mark.parametrize(("importer", "column"), CSV_READERS + REGISTRY_CSV)
 def test_a_cell_over_the_csv_field_limit(world: World, importer: str, column: str) -> None:
-    refused_cleanly(world, importer, one_line(world, importer, column, "y" * 140_000), column)
+    """Finding csv-field-limit: csv.Error escaped core/csvfile.py (a 500). The csv module's
+    bound is kept, and the file is refused naming the line."""
+    refused_cleanly(world, importer, one_line(world, importer, column, "y" * 140_000), "file")
 
 
-@pytest.mark.parametrize(("importer", "column"), CSV_READERS)
-@xfail(csv.Error, "core/csvfile.py read_csv_rows reads the text through io.StringIO without "
-       "newline='': lines ending in a bare CR raise csv.Error (new-line character seen in "
-       "unquoted field)")
-def test_lines_ending_in_a_bare_cr(world: World, importer: str, column: str) -> None:
-    data = one_line(world, importer, column, "x").replace(b"\r\n", b"\r")
+@pytest.mark.parametrize("importer", [i for i, _c in CSV_READERS + REGISTRY_CSV])
+def test_lines_ending_in_a_bare_cr(world: World, importer: str) -> None:
+    """Finding csv-bare-cr: Excel for Mac's line ends raised csv.Error; now read as lines."""
+    first = BY_NAME[importer].header[0]
+    clean = one_line(world, importer, first, BY_NAME[importer].row(world, 0)[0])
+    data = clean.replace(b"\r\n", b"\r")
+    assert b"\n" not in data
     before = table_counts()
     got = BY_NAME[importer].outcome(world, data, False)
-    assert got.errors or got.accepted
-    if not got.accepted:
-        assert table_counts() == before
+    stored = table_counts()
+    assert got.accepted and not got.errors, got
+    assert stored != before
+    BY_NAME[importer].outcome(world, clean, False)  # the same line with CRLF: nothing new
+    assert {k: v for k, v in table_counts().items() if k not in LOGS} == \
+        {k: v for k, v in stored.items() if k not in LOGS}
 
 
 @pytest.mark.parametrize("importer", ["coldchain-batches", "coldchain-movements"])
-@xfail(TypeError, "coldchain/intake.py _import passes only the cells a row has: a short "
-       "row calls do_record_batch/do_record_movement without arguments (TypeError)")
 def test_a_short_row(world: World, importer: str) -> None:
+    """Finding coldchain-short-row: a row with fewer cells than the header called
+    do_record_* without the missing arguments (TypeError); now they are empty cells."""
     imp = BY_NAME[importer]
     data = (",".join(imp.header) + "\n" + ",".join(imp.row(world, 0)[:2]) + "\n").encode()
     before = table_counts()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         imp.call(world, data, False)
+    answer: Any = getattr(refused.value, "answer", None)
+    assert [e["line"] for e in answer.errors] == [2]
+    assert answer.errors[0]["field"] in imp.header[2:]
     assert table_counts() == before
 
 
@@ -100,37 +111,36 @@ DATETIMES = [("pharmacy-sales", "bought_at"), ("fever-clinic", "visited_at"),
 
 
 @pytest.mark.parametrize("value", ["2022-02-30T10:00:00+08:00", "2022-05-10T25:00:00+08:00",
-                                   "2022-05-10T10:00:00+99:00"])
+                                   "2022-05-10T10:00:00+99:00", "0001-01-01T00:00:00+08:00"])
 @pytest.mark.parametrize(("importer", "column"), DATETIMES)
-@xfail(ValueError, "django parse_datetime raises ValueError for a well-formed impossible "
-       "time; the importers' _moment/moment only handle a None answer")
 def test_an_impossible_time(world: World, importer: str, column: str, value: str) -> None:
+    """Finding impossible-datetime: parse_datetime raises ValueError for a well-formed
+    impossible time; core/cells.py moment names the field."""
     refused_cleanly(world, importer, one_line(world, importer, column, value), column)
 
 
 @pytest.mark.parametrize(("importer", "column"), [("vaccination-doses", "given_on"),
                                                   ("coldchain-batches", "disinfected_on")])
-@xfail(ValueError, "django parse_date raises ValueError for 2022-02-30 (vaccination/doses.py "
-       "_day, coldchain/intake.py check_batch)")
 def test_an_impossible_date(world: World, importer: str, column: str) -> None:
+    """Finding impossible-date: parse_date raised ValueError for 2022-02-30."""
     refused_cleanly(world, importer, one_line(world, importer, column, "2022-02-30"), column)
 
 
+@pytest.mark.parametrize("value", ["nan", "-NaN", "sNaN", "inf", "-Infinity", "1e309"])
 @pytest.mark.parametrize(("importer", "column"), [("fever-clinic", "temperature"),
                                                   ("supplies-stock", "stock"),
                                                   ("supplies-stock", "price")])
-@xfail(decimal.InvalidOperation, "Decimal('nan') parses, then comparing it raises "
-       "InvalidOperation (warning/clinic.py _temperature, supplies/reports.py _checked)")
-def test_nan_as_a_number(world: World, importer: str, column: str) -> None:
-    refused_cleanly(world, importer, one_line(world, importer, column, "nan"), column)
+def test_not_a_finite_number(world: World, importer: str, column: str, value: str) -> None:
+    """Finding decimal-nan: Decimal('nan') parsed, then a comparison raised
+    InvalidOperation."""
+    refused_cleanly(world, importer, one_line(world, importer, column, value), column)
 
 
-@pytest.mark.parametrize(("column", "value"), [("lat", "nan"), ("floors", "9" * 20)])
-@xfail((OverflowError, IntegrityError, DataError, pytest.fail.Exception),
-       "registry/io_specs.py number() accepts 'nan' and a 20-digit integer: SQLite answers "
-       "IntegrityError (NOT NULL) and OverflowError, PostgreSQL stores the NaN and answers "
-       "DataError for the integer; do_import, its API and page let the errors escape")
+@pytest.mark.parametrize(("column", "value"), [
+    ("lat", "nan"), ("lon", "inf"), ("lat", "91"), ("floors", "9" * 20), ("floors", "0")])
 def test_registry_numbers_out_of_range(world: World, column: str, value: str) -> None:
+    """Finding registry-out-of-range: 'nan' reached a NOT NULL column (SQLite) or was
+    stored (PostgreSQL), 20 digits overflowed the integer column."""
     refused_cleanly(world, "registry-buildings",
                     one_line(world, "registry-buildings", column, value), column)
 
@@ -144,45 +154,61 @@ def zip_of_text() -> bytes:
     return out.getvalue()
 
 
-@xfail(KeyError, "openpyxl raises KeyError for a zip that is not a workbook; registry's "
-       "page catches only ValueError, csv.Error and BadZipFile")
-def test_a_zip_that_is_not_a_workbook(world: World) -> None:
-    refused_cleanly(world, "registry-persons-xlsx", zip_of_text(), "file")
+@pytest.mark.parametrize("data", [zip_of_text(), b"PK\x03\x04junk", b"name,sex\n"],
+                         ids=["zip-of-text", "broken-zip", "csv-text"])
+def test_a_file_that_is_not_a_workbook(world: World, data: bytes) -> None:
+    """Finding xlsx-not-a-workbook: openpyxl raised KeyError for a zip of something else."""
+    refused_cleanly(world, "registry-persons-xlsx", data, "file", line=0)
 
 
-@xfail(AssertionError, "registry/io.py: a workbook's blank header cell is reported as "
-       "'line 1, : unknown column', naming no column")
 def test_a_blank_header_cell_is_named(world: World) -> None:
+    """Finding xlsx-blank-header: a blank header cell was reported as "line 1, : unknown
+    column". Now a blank header cell over data names its column; over nothing (Excel's
+    used range) it is no error."""
     imp = BY_NAME["registry-persons-xlsx"]
-    report = imp.call(world, workbook([[*imp.header, None, "x"], imp.row(world, 0)]), False)
-    assert report.errors and all(e.column for e in report.errors)
+    rows = [[*imp.header, None, "x", None], [*imp.row(world, 0), None, None, "note"]]
+    report = imp.call(world, workbook(rows), False)
+    assert {(e.line, e.column) for e in report.errors} == {(1, "x"), (1, "column 11")}
+    tidy = imp.call(world, workbook([[*imp.header, None], imp.row(world, 0)]), False)
+    assert tidy.ok and tidy.imported == 1
 
 
 @pytest.mark.parametrize(("importer", "blank"), [("registry-buildings", ""),
                                                  ("registry-persons", "id_number")])
-@xfail(AssertionError, "the registry import has no key for a building or a person without "
-       "an ID number: sending the same clean file twice stores its rows twice")
 def test_registry_resend_stores_nothing_new(world: World, importer: str, blank: str) -> None:
+    """Finding registry-resend: a building, or a person without an ID number, had no key,
+    and a file sent twice was stored twice. Now the second is refused, "already exists"."""
     data = one_line(world, importer, blank, "") if blank else one_line(
         world, importer, "name", "1号楼")
     first = BY_NAME[importer].call(world, data, False)
     assert first.ok and first.imported == 1
     before = table_counts()
-    BY_NAME[importer].call(world, data, False)
-    assert {k: v for k, v in table_counts().items() if k != "core.auditlog"} == \
-        {k: v for k, v in before.items() if k != "core.auditlog"}
+    again = BY_NAME[importer].call(world, data, False)
+    assert [(e.line, e.column) for e in again.errors] == [(2, "name")]
+    assert table_counts() == before
+
+
+NUL_CASES = [("pharmacy-sales", "id_number"), ("fever-clinic", "client_key"),
+             ("arrivals", "origin"), ("supplies-stock", "client_key"),
+             ("coldchain-batches", "product"), ("coldchain-movements", "client_key"),
+             ("vaccination-doses", "site"), ("registry-persons", "name"),
+             ("registry-buildings", "address")]
+
+
+@pytest.mark.parametrize(("importer", "column"), NUL_CASES)
+def test_a_nul_character_is_refused(world: World, importer: str, column: str) -> None:
+    """Finding nul-on-postgresql: PostgreSQL refuses NUL in text (psycopg raises before the
+    query), SQLite stored it. Both now refuse the file naming the line and column."""
+    refused_cleanly(world, importer, one_line(world, importer, column, "a\x00b"), column)
 
 
 @pytest.mark.skipif(not PG, reason="SQLite stores NUL characters")
-@pytest.mark.parametrize(("importer", "column"), [
-    ("fever-clinic", "client_key"), ("arrivals", "origin"), ("supplies-stock", "client_key"),
-    ("coldchain-batches", "product"), ("coldchain-movements", "client_key"),
-    ("vaccination-doses", "site"), ("registry-persons", "name"),
-    ("lab-results", "tube_code")])
-@xfail((ValueError, DataError), "PostgreSQL refuses NUL in text; the importers pass a NUL "
-       "cell through to the database instead of refusing the line")
-def test_a_nul_character_on_postgresql(world: World, importer: str, column: str) -> None:
-    refused_cleanly(world, importer, one_line(world, importer, column, "a\x00b"), column)
+@pytest.mark.xfail(strict=True, raises=(ValueError, DataError), reason=(
+    "finding nul-on-postgresql, lab part: testing/results.py read_csv passes the NUL to "
+    "the tube lookup; PostgreSQL refuses it"))
+def test_a_nul_character_in_a_lab_file_on_postgresql(world: World) -> None:
+    refused_cleanly(world, "lab-results", one_line(world, "lab-results", "tube_code",
+                                                   "a\x00b"), "tube_code")
 
 
 @pytest.mark.parametrize(("importer", "column", "value"), [

@@ -87,8 +87,13 @@ def test_import_reports_bad_rows(city: City) -> None:
     grid = city.districts[0].grids[0].code
     data = f"name,sex,grid_code\n好,M,{grid}\n坏,?,{grid}\n".encode()
     upload = SimpleUploadedFile("p.csv", data, content_type="text/csv")
-    result = officer.post(f"{API}/import/persons", {"file": upload}).json()
+    answer = officer.post(f"{API}/import/persons", {"file": upload})
+    result = answer.json()
+    assert answer.status_code == 422 and result["detail"]
     assert result["imported"] == 0 and result["errors"][0]["line"] == 3
+    upload = SimpleUploadedFile("p.csv", data, content_type="text/csv")
+    partial = officer.post(f"{API}/import/persons", {"file": upload, "partial": "true"})
+    assert partial.status_code == 200 and partial.json()["imported"] == 1
 
 
 def test_units_list_children_in_scope(city: City) -> None:

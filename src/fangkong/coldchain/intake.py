@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from fangkong.coldchain.models import Batch, ColdPlace, Movement, NatResult, PlaceKind
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError
@@ -27,19 +25,7 @@ from fangkong.core.jurisdiction import Actor, get_scoped, scope
 from fangkong.core.rights import Right
 from fangkong.registry.models import Venue
 
-SKEW = dt.timedelta(minutes=5)
 CSV_MAX_ROWS = 50_000
-
-
-def _moment(value: dt.datetime | str, *, field: str) -> dt.datetime:
-    when = parse_datetime(value.strip()) if isinstance(value, str) else value
-    if when is None:
-        raise DomainError(_("%(field)s is not a date and time") % {"field": field},
-                          field=field)
-    when = timezone.make_aware(when) if timezone.is_naive(when) else when
-    if when > clock.now() + SKEW:
-        raise DomainError(_("%(field)s is in the future") % {"field": field}, field=field)
-    return when
 
 
 def _kg(value: decimal.Decimal | float | str, *, field: str = "quantity_kg") -> decimal.Decimal:
@@ -119,7 +105,7 @@ def check_batch(*, actor: Actor, code: str, product: str, origin_country: str, p
     result = (nat_result or NatResult.PENDING).strip().lower()
     if result not in NatResult.values:
         raise DomainError(_("nat_result is negative, positive or pending"), field="nat_result")
-    day = parse_date(disinfected_on.strip()) if isinstance(disinfected_on, str) and \
+    day = cells.day(disinfected_on) if isinstance(disinfected_on, str) and \
         disinfected_on.strip() else disinfected_on or None
     if isinstance(disinfected_on, str) and disinfected_on.strip() and day is None:
         raise DomainError(_("disinfected_on is not a date"), field="disinfected_on")
@@ -130,7 +116,7 @@ def check_batch(*, actor: Actor, code: str, product: str, origin_country: str, p
                                                                most=100),
         origin_country=_text(origin_country, field="origin_country", most=60),
         port=_text(port, field="port", most=60),
-        arrived_at=_moment(arrived_at, field="arrived_at"), quantity_kg=_kg(quantity_kg),
+        arrived_at=cells.past_moment(arrived_at, field="arrived_at"), quantity_kg=_kg(quantity_kg),
         nat_certificate=_text(nat_certificate, field="nat_certificate", most=60,
                               required=False),
         nat_result=result, disinfection_certificate=_text(
@@ -191,7 +177,7 @@ def do_record_movement(*, actor: Actor, batch_code: str, to_place: str, moved_at
     src = place_by_code(from_place.strip(), field="from_place") if from_place.strip() else None
     if src is not None and src.pk == dst.pk:
         raise DomainError(_("a movement goes between two places"), field="to_place")
-    when = _moment(moved_at, field="moved_at")
+    when = cells.past_moment(moved_at, field="moved_at")
     if when < batch.arrived_at:
         raise DomainError(_("moved_at is before the batch arrived"), field="moved_at")
     ends = [p.pk for p in (src, dst) if p is not None]
@@ -242,7 +228,8 @@ def _import(*, actor: Actor, data: bytes, columns: list[str], optional: list[str
     answer = ListAnswer()
     with transaction.atomic():
         for line, row in enumerate(rows, start=2):
-            values = {k: row.get(k, "") for k in (*columns, *optional) if k in row}
+            values = {k: row.get(k, "") for k in columns} | \
+                {k: row[k] for k in optional if k in row}
             try:
                 with transaction.atomic():
                     stored = one(actor=actor, **values)

@@ -18,10 +18,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import audit_row, record, record_many, snapshot
 from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError
@@ -31,7 +30,6 @@ from fangkong.healthcode.models import Arrival, DrugClass, Purchase
 from fangkong.registry.logic import id_number_problem
 from fangkong.registry.models import Person, Venue, VenueType
 
-SKEW = dt.timedelta(minutes=5)  # a device clock a little ahead is not a report from the future
 ORIGIN_MAX = 100
 CSV_COLUMNS = ["id_number", "drug_class", "bought_at"]
 CSV_MAX_ROWS = 20_000
@@ -62,18 +60,6 @@ def _person(actor: Actor, *, person_id: int | None, id_number: str) -> Person:
     return person
 
 
-def _moment(value: dt.datetime | str, *, name: str) -> dt.datetime:
-    """An aware time not in the future; a time without an offset is the city's."""
-    when = parse_datetime(value.strip()) if isinstance(value, str) else value
-    if when is None:
-        raise DomainError(_("%(name)s is not a date and time") % {"name": name}, field=name)
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    if when > clock.now() + SKEW:
-        raise DomainError(_("%(name)s is in the future") % {"name": name}, field=name)
-    return when
-
-
 def _pharmacy(actor: Actor, venue_id: int | None) -> Venue | None:
     if venue_id is None:
         return None
@@ -97,7 +83,7 @@ def do_report_purchase(*, actor: Actor, drug_class: str, bought_at: dt.datetime 
     actor.require(Right.HEALTHCODE_REPORT)
     if drug_class not in DrugClass.values:
         raise DomainError(_("unknown drug class"), field="drug_class")
-    when = _moment(bought_at, name="bought_at")
+    when = cells.past_moment(bought_at, field="bought_at")
     with transaction.atomic():
         venue = _pharmacy(actor, venue_id)
         person = _person(actor, person_id=person_id, id_number=id_number)
@@ -123,7 +109,7 @@ def do_report_arrival(*, actor: Actor, arrived_at: dt.datetime | str, origin: st
     if len(origin) > ORIGIN_MAX:
         raise DomainError(_("the origin has at most %(n)d characters") % {"n": ORIGIN_MAX},
                           field="origin")
-    when = _moment(arrived_at, name="arrived_at")
+    when = cells.past_moment(arrived_at, field="arrived_at")
     with transaction.atomic():
         person = _person(actor, person_id=person_id, id_number=id_number)
         found = Arrival.objects.filter(person=person, arrived_at=when).first()
@@ -185,7 +171,7 @@ def _parse(rows: list[dict[str, str]], errors: list[dict[str, Any]]) -> list[_Li
         try:
             if row.get("drug_class", "") not in DrugClass.values:
                 raise DomainError(_("unknown drug class"), field="drug_class")
-            when = _moment(row.get("bought_at", ""), name="bought_at")
+            when = cells.past_moment(row.get("bought_at", ""), field="bought_at")
             if not id_number:
                 raise DomainError(_("give the ID number or the person number"),
                                   field="id_number")

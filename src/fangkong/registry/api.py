@@ -5,8 +5,12 @@ Handlers stay thin: each resolves the actor, calls one query or action, and shap
 
 
 
+import dataclasses
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import File, Form, Router
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from fangkong.api import request_actor, requires
@@ -31,6 +35,12 @@ from fangkong.registry.schemas import (
 
 router = Router(tags=["registry"])
 MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class ImportRefused(ImportResult):
+    """A refused file: nothing was imported; ``errors`` lists every bad line."""
+
+    detail: str
 
 
 @router.get("/units", response=list[UnitRead])
@@ -92,17 +102,23 @@ def list_venues(request: HttpRequest, type: str = "", after: int | None = None
     return queries.list_venues(actor=request_actor(request), after=after, kind=type)
 
 
-@router.post("/import/{kind}", response=ImportResult)
+@router.post("/import/{kind}", response={200: ImportResult, 422: ImportRefused})
 @requires(Right.REGISTRY_IMPORT)
 def import_file(request: HttpRequest, kind: str, file: UploadedFile = File(...),
-                partial: bool = Form(False)) -> registry_io.ImportReport:
-    """Validate every row; write nothing on any error unless ``partial`` is true."""
+                partial: bool = Form(False)) -> Status[Any]:
+    """Validate every row; write nothing on any error unless ``partial`` is true. A refused
+    file answers 422 with every bad line, as every other importer of the platform does; a
+    partial import answers 200 with the lines it left out."""
     _check_kind(kind)
     if file.size is not None and file.size > MAX_UPLOAD:
         raise DomainError("file larger than 50 MB; split it", field="file")
-    return registry_io.do_import(actor=request_actor(request), kind=kind,
-                                 name=file.name or "upload.csv", data=file.read(),
-                                 partial=partial)
+    report = registry_io.do_import(actor=request_actor(request), kind=kind,
+                                   name=file.name or "upload.csv", data=file.read(),
+                                   partial=partial)
+    if report.errors and not partial:
+        detail = _("%(n)d lines refused; nothing stored") % {"n": len(report.errors)}
+        return Status(422, {"detail": detail, **dataclasses.asdict(report)})
+    return Status(200, report)
 
 
 @router.get("/export/{kind}")

@@ -2,14 +2,18 @@
 
 An import validates every row first and reports each bad one with its line number; it writes
 nothing unless the file is clean or the caller accepted a partial import. Rows are placed in the
-admin tree through the actor's scope, so nobody can import into another district.
+admin tree through the actor's scope, so nobody can import into another district. A file that
+cannot be read (not UTF-8, not a workbook, a NUL character) is reported as one error, like a
+bad row. A row already stored is refused ("already exists"), so sending a file twice stores
+nothing new: a person by their ID number, a venue by its code, and rows without such a key by
+what tells them apart (``SAME``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from fangkong.core.audit import record
+from fangkong.core.csvfile import FileRefused, read_records, refuse_nul
 from fangkong.core.jurisdiction import Actor, scope, within
 from fangkong.core.models import AdminUnit, Level, Placed
 from fangkong.core.privacy import mask_id_number, mask_phone
@@ -53,19 +58,39 @@ class ImportReport:
         return not self.errors
 
 
-def read_rows(*, name: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs; line 1 is the header, as a spreadsheet shows it."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
+def read_table(*, name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the (line number, cells) of every row with a value; line 1 is the
+    header, as a spreadsheet shows it. Raises ``FileRefused`` for a file it cannot read."""
+    # A workbook's rows keep the sheet's numbers; a CSV file's blank lines are not counted,
+    # as in every other importer.
+    xlsx = name.lower().endswith((".xlsx", ".xlsm"))
+    records = _workbook(data) if xlsx else read_records(data)
+    header = [h.strip() for h in (records[0] if records else [])]
+    return header, [(line, [c.strip() for c in cells])
+                    for line, cells in enumerate(records[1:], start=2)
+                    if any(c.strip() for c in cells)]
+
+
+def _workbook(data: bytes) -> list[list[str]]:
+    """The first sheet's rows as text. openpyxl meets a file that is not a workbook with
+    whatever its parsers raise (``KeyError`` for a zip of something else, ``BadZipFile``,
+    XML errors, ``ValueError``...): any of them means the upload is not a readable workbook."""
+    try:
         sheet = load_workbook(io.BytesIO(data), read_only=True).active
         rows = sheet.iter_rows(values_only=True) if sheet is not None else iter(())
-        header = [str(h or "").strip() for h in next(rows, ())]
-        for line, values in enumerate(rows, start=2):
-            cells = ["" if v is None else str(v).strip() for v in values]
-            yield line, dict(zip(header, cells, strict=False))
-        return
-    text = data.decode("utf-8-sig")
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        yield line, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        records = [["" if v is None else str(v) for v in values] for values in rows]
+    except Exception as exc:  # an untrusted file in a third-party parser
+        raise FileRefused(_("not an Excel workbook (.xlsx): %(reason)s")
+                          % {"reason": type(exc).__name__}, line=0) from exc
+    refuse_nul(records)
+    return records
+
+
+def read_rows(*, name: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; columns without a name in the header are left out."""
+    header, rows = read_table(name=name, data=data)
+    for line, cells in rows:
+        yield line, {h: c for h, c in zip(header, cells, strict=False) if h}
 
 
 def check_import(*, actor: Actor, kind: str, name: str, data: bytes) -> tuple[
@@ -75,18 +100,26 @@ def check_import(*, actor: Actor, kind: str, name: str, data: bytes) -> tuple[
     actor.require(Right.REGISTRY_IMPORT)
     spec = spec_for(kind)
     report = ImportReport(kind=kind)
-    rows = [(line, *_parse_row(spec, line, raw)) for line, raw in read_rows(name=name, data=data)]
+    try:
+        header, table = read_table(name=name, data=data)
+    except FileRefused as exc:  # a line's NUL or long cell says where; else the whole file
+        message = exc.message if exc.line else _("The file could not be read: %(reason)s") % {
+            "reason": exc.message}
+        report.errors.append(RowError(exc.line, exc.field or "file", message))
+        return report, []
+    rows = [(line, *_parse_row(spec, line, dict(zip(header, cells, strict=False))))
+            for line, cells in table]
     report.rows = len(rows)
     if not rows:
         report.errors.append(RowError(1, "-", _("the file has no data rows")))
-    report.errors.extend(_unknown_columns(spec, rows[0][3] if rows else set()))
+    report.errors.extend(_header_errors(spec, header, table))
     places = _Places(actor)
-    taken = _taken([row for _line, row, errors, _cols in rows if not errors])
-    seen: dict[str, set[str]] = {column: set() for column in UNIQUE}
+    taken = _taken(kind, [row for _line, row, errors in rows if not errors], places)
+    seen: dict[str, set[Hashable]] = {}
     clean: list[tuple[int, dict[str, Any]]] = []
-    for line, row, parse_errors, _cols in rows:
+    for line, row, parse_errors in rows:
         errors = parse_errors or (places.check(spec, line, row)
-                                  + _unique(line, row, seen, taken))
+                                  or _unique(kind, line, row, seen, taken))
         report.errors.extend(errors)
         if not errors:
             clean.append((line, row))
@@ -109,8 +142,8 @@ def do_import(*, actor: Actor, kind: str, name: str, data: bytes, partial: bool)
 
 
 def _parse_row(spec: FileSpec, line: int, raw: dict[str, str]
-               ) -> tuple[dict[str, Any], list[RowError], set[str]]:
-    """The row's values, its errors, and the file's column names (for the header check)."""
+               ) -> tuple[dict[str, Any], list[RowError]]:
+    """The row's values and its errors."""
     row: dict[str, Any] = {}
     errors: list[RowError] = []
     for column, parse in spec.columns.items():
@@ -118,39 +151,105 @@ def _parse_row(spec: FileSpec, line: int, raw: dict[str, str]
             row[column] = parse(raw.get(column, "") or "")
         except ValueError as exc:
             errors.append(RowError(line, column, str(exc)))
-    return row, errors, set(raw)
+    return row, errors
 
 
-def _unknown_columns(spec: FileSpec, header: set[str]) -> list[RowError]:
-    """A misspelt column would otherwise be ignored silently (or reported as missing)."""
-    return [RowError(1, column, _("unknown column"))
-            for column in sorted(header - set(spec.columns) - {"id"})]
+def _header_errors(spec: FileSpec, header: list[str],
+                   table: list[tuple[int, list[str]]]) -> list[RowError]:
+    """A misspelt column would otherwise be ignored silently (or reported as missing), a
+    repeated one would hide its first copy, and data under a blank header cell would be
+    dropped. A blank header cell over empty cells (Excel's used range) is no error."""
+    errors = [RowError(1, column, _("unknown column"))
+              for column in sorted(set(header) - set(spec.columns) - {"id", ""})]
+    errors += [RowError(1, column, _("appears more than once in the header"))
+               for column in sorted({h for h in header if h and header.count(h) > 1})]
+    width = max((len(cells) for _line, cells in table), default=0)
+    for at in range(width):
+        if at >= len(header) or not header[at]:
+            if any(at < len(cells) and cells[at] for _line, cells in table):
+                errors.append(RowError(1, _("column %(n)d") % {"n": at + 1},
+                                       _("holds data but has no name in the header")))
+    return errors
 
 
 UNIQUE: dict[str, type[Placed]] = {"id_number": Person, "venue_code": Venue}
 
 
-def _taken(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """Values of the unique columns that the database already holds, a thousand per query."""
-    taken: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class Same:
+    """What tells apart the rows of a kind that have no unique column: a row whose values
+    of ``fields`` are those of a stored row (or of an earlier line) is that row again, and
+    is refused on ``column`` like a repeated ID number."""
+
+    fields: tuple[str, ...]  # the first is the parent: a grid code or a building id
+    column: str
+
+
+SAME = {
+    "buildings": Same(("grid_code", "name", "address"), "name"),
+    "households": Same(("building_id", "address"), "address"),
+    # Only persons without an ID number: two residents of one grid with the same name, sex,
+    # birth date and phone and no ID number cannot be told apart by anyone reading the list.
+    "persons": Same(("grid_code", "name", "sex", "birth_date", "phone"), "name"),
+}
+
+
+def _same_key(kind: str, row: dict[str, Any]) -> tuple[Any, ...] | None:
+    same = SAME.get(kind)
+    if same is None or row.get("id_number"):
+        return None
+    return tuple(row.get(f) for f in same.fields)
+
+
+def _keys(kind: str, row: dict[str, Any]) -> list[tuple[str, Hashable]]:
+    """(column, value) of each key the row has."""
+    keys: list[tuple[str, Hashable]] = [(c, row[c]) for c in UNIQUE if row.get(c)]
+    same = _same_key(kind, row)
+    if same is not None:
+        keys.append((SAME[kind].column, same))
+    return keys
+
+
+def _taken(kind: str, rows: list[dict[str, Any]], places: _Places
+           ) -> dict[str, set[Hashable]]:
+    """The keys of ``rows`` that the database already holds, a thousand per query."""
+    taken: dict[str, set[Hashable]] = {}
     for column, model in UNIQUE.items():
         values = sorted({row[column] for row in rows if row.get(column)})
-        found: set[str] = set()
         for i in range(0, len(values), 1000):
-            found.update(model.objects.filter(  # type: ignore[attr-defined]
+            taken.setdefault(column, set()).update(model.objects.filter(  # type: ignore[attr-defined]
                 **{f"{column}__in": values[i:i + 1000]}).values_list(column, flat=True))
-        taken[column] = found
+    if kind in SAME:
+        taken.setdefault(SAME[kind].column, set()).update(_same_stored(kind, rows, places))
     return taken
 
 
-def _unique(line: int, row: dict[str, Any], seen: dict[str, set[str]],
-            taken: dict[str, set[str]]) -> list[RowError]:
+def _same_stored(kind: str, rows: list[dict[str, Any]], places: _Places
+                 ) -> set[tuple[Any, ...]]:
+    """The ``SAME`` keys of the stored rows under the parents the file names."""
+    parent, *rest = SAME[kind].fields
+    if parent == "grid_code":
+        grids = {g.pk: code for code in {r[parent] for r in rows}
+                 if (g := places.grid(code)) is not None}
+    else:
+        grids = {pk: pk for pk in {r[parent] for r in rows}}
+    qs = MODELS[kind].objects.all()  # type: ignore[attr-defined]
+    if kind == "persons":
+        qs = qs.filter(id_number__isnull=True)
+    link = "grid_id" if parent == "grid_code" else parent
+    ids = sorted(grids)
+    found: set[tuple[Any, ...]] = set()
+    for i in range(0, len(ids), 1000):
+        for values in qs.filter(**{f"{link}__in": ids[i:i + 1000]}).values_list(link, *rest):
+            found.add((grids[values[0]], *values[1:]))
+    return found
+
+
+def _unique(kind: str, line: int, row: dict[str, Any], seen: dict[str, set[Hashable]],
+            taken: dict[str, set[Hashable]]) -> list[RowError]:
     errors = []
-    for column in UNIQUE:
-        value = row.get(column)
-        if not value:
-            continue
-        if value in seen[column] or value in taken[column]:
+    for column, value in _keys(kind, row):
+        if value in seen.setdefault(column, set()) or value in taken.get(column, ()):
             errors.append(RowError(line, column, _("already exists")))
         seen[column].add(value)
     return errors

@@ -4,6 +4,7 @@ bad cell is reported with its line number and the reason, before anything is wri
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,16 +48,22 @@ def choice(values: list[str], *, default: str | None = None) -> Parser:
     return parse
 
 
-def number(kind: type, *, required: bool = True) -> Parser:
+def number(kind: type[int] | type[float], *, low: float, high: float,
+           required: bool = True) -> Parser:
+    """A number from ``low`` to ``high``: ``float`` parses ``nan`` and ``inf`` and ``int``
+    any number of digits, neither of which a database column holds."""
     def parse(raw: str) -> Any:
         if not raw:
             if required:
                 raise ValueError(_("is required"))
             return None
         try:
-            return kind(raw)
+            found = kind(raw)
         except ValueError:
             raise ValueError(_("is not a number")) from None
+        if not (math.isfinite(found) and low <= found <= high):
+            raise ValueError(_("must be from %(low)s to %(high)s") % {"low": low, "high": high})
+        return found
 
     return parse
 
@@ -93,6 +100,13 @@ def validated(check: Callable[[str], str | None], *, required: bool = True) -> P
     return parse
 
 
+FLOORS_MAX = 200  # the tallest building in China has 128
+ID_MAX = 2**63 - 1  # a row id (BigAutoField)
+LAT = number(float, low=-90, high=90)
+LON = number(float, low=-180, high=180)
+ROW_ID = number(int, low=1, high=ID_MAX)
+
+
 @dataclass(frozen=True)
 class FileSpec:
     kind: str
@@ -105,14 +119,14 @@ SPECS: dict[str, FileSpec] = {
         kind="buildings",
         columns={
             "name": text(max_len=64), "address": text(max_len=200),
-            "grid_code": text(max_len=24), "lat": number(float), "lon": number(float),
-            "floors": number(int),
+            "grid_code": text(max_len=24), "lat": LAT, "lon": LON,
+            "floors": number(int, low=1, high=FLOORS_MAX),
         },
         placed_by="grid_code",
     ),
     "households": FileSpec(
         kind="households",
-        columns={"building_id": number(int), "address": text(max_len=200)},
+        columns={"building_id": ROW_ID, "address": text(max_len=200)},
         placed_by="building_id",
     ),
     "persons": FileSpec(
@@ -124,7 +138,7 @@ SPECS: dict[str, FileSpec] = {
             "sex": choice([s.value for s in Sex]),
             "birth_date": date,
             "address": text(max_len=200, required=False),
-            "household_id": number(int, required=False),
+            "household_id": number(int, low=1, high=ID_MAX, required=False),
             "grid_code": text(max_len=24),
             "occupation": choice([o.value for o in Occupation], default="other"),
             "over80_alone": flag, "disabled": flag, "pregnant": flag,
@@ -137,8 +151,8 @@ SPECS: dict[str, FileSpec] = {
         columns={
             "venue_code": text(max_len=32), "type": choice([v.value for v in VenueType]),
             "name": text(max_len=128), "address": text(max_len=200, required=False),
-            "grid_code": text(max_len=24), "lat": number(float, required=False),
-            "lon": number(float, required=False),
+            "grid_code": text(max_len=24), "lat": number(float, low=-90, high=90, required=False),
+            "lon": number(float, low=-180, high=180, required=False),
         },
         placed_by="grid_code",
     ),

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor, scope
@@ -55,10 +54,7 @@ def outlet_for(actor: Actor, venue_id: int | None) -> Venue:
 
 
 def checked_day(value: dt.date | str) -> dt.date:
-    try:
-        day = parse_date(value.strip()) if isinstance(value, str) else value
-    except ValueError:
-        day = None
+    day = cells.day(value)
     if day is None:
         raise DomainError(_("the day is not a date (YYYY-MM-DD)"), field="day")
     today = timezone.localdate(clock.now())
@@ -74,11 +70,10 @@ def _number(value: Decimal | float | str | None, *, name: str, places: str,
             high: Decimal, positive: bool) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError(_("%(name)s is required") % {"name": name}, field=name)
-    try:
-        found = Decimal(str(value).strip()).quantize(Decimal(places))
-    except InvalidOperation as exc:
-        raise DomainError(_("%(name)s is not a number") % {"name": name}, field=name) from exc
-    if found < 0 or (positive and found == 0) or found >= high or not found.is_finite():
+    found = cells.finite_decimal(value, places=places)
+    if found is None:
+        raise DomainError(_("%(name)s is not a number") % {"name": name}, field=name)
+    if found < 0 or (positive and found == 0) or found >= high:
         raise DomainError(_("%(name)s is out of range") % {"name": name}, field=name)
     return found
 

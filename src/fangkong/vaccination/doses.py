@@ -16,10 +16,9 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import audit_row, record_many, snapshot
 from fangkong.core.bulk import update_rows
 from fangkong.core.csvfile import read_csv_rows
@@ -64,8 +63,8 @@ def _text(value: object, *, field: str, most: int) -> str:
 
 
 def _day(value: object) -> dt.date:
-    day = value if isinstance(value, dt.date) else parse_date(_text(value, field="given_on",
-                                                                     most=10))
+    day = value if isinstance(value, dt.date) else cells.day(_text(value, field="given_on",
+                                                                   most=10))
     if day is None:
         raise DomainError(_("given_on is not a date (YYYY-MM-DD)"), field="given_on")
     if day > clock.city_today():

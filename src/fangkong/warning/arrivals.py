@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError, NotFound
@@ -41,8 +40,6 @@ from fangkong.warning.models import (
 )
 from fangkong.warning.origins import listed_origin
 from fangkong.warning.policy import warning_rules
-
-SKEW = dt.timedelta(minutes=5)  # a device clock a little ahead is not an arrival from the future
 
 
 @dataclass(frozen=True)
@@ -71,16 +68,6 @@ def may_record(actor: Actor) -> None:
         raise DomainError(_("your account has no place in the city's tree"), field="checkpoint")
 
 
-def _moment(value: dt.datetime | str) -> dt.datetime:
-    when = parse_datetime(value.strip()) if isinstance(value, str) else value
-    if when is None:
-        raise DomainError(_("arrived_at is not a date and time"), field="arrived_at")
-    when = timezone.make_aware(when) if timezone.is_naive(when) else when
-    if when > clock.now() + SKEW:
-        raise DomainError(_("arrived_at is in the future"), field="arrived_at")
-    return when
-
-
 def _text(value: str, *, field: str, most: int) -> str:
     value = (value or "").strip()
     if len(value) > most:
@@ -99,7 +86,7 @@ def check_arrival(*, source: str, checkpoint: str, arrived_at: dt.datetime | str
     checkpoint = _text(checkpoint, field="checkpoint", most=100)
     if not checkpoint:
         raise DomainError(_("name the checkpoint"), field="checkpoint")
-    when = _moment(arrived_at)
+    when = cells.past_moment(arrived_at, field="arrived_at")
     id_number = _text(id_number, field="id_number", most=18).upper()
     problem = id_number_problem(id_number) if id_number else None
     if problem:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from fangkong.core import clock
+from fangkong.core import cells, clock
 from fangkong.core.audit import record, snapshot
 from fangkong.core.csvfile import read_csv_rows
 from fangkong.core.errors import DomainError
@@ -48,7 +47,6 @@ CSV_COLUMNS = ["client_key", "visited_at", "temperature", "sampled", "id_number"
 BATCH_MAX = 1000
 YES = {"1", "true", "yes", "y", "是"}
 NO = {"", "0", "false", "no", "n", "否"}
-SKEW = dt.timedelta(minutes=5)  # a device clock a little ahead is not a visit from the future
 CSV_MAX_ROWS = 5_000
 
 
@@ -76,10 +74,9 @@ def _clinic(actor: Actor, clinic_id: int | None) -> Venue:
 def _temperature(value: Decimal | float | str | None) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        found = Decimal(str(value).strip()).quantize(Decimal("0.1"))
-    except InvalidOperation as exc:
-        raise DomainError(_("the temperature is not a number"), field="temperature") from exc
+    found = cells.finite_decimal(value, places="0.1")
+    if found is None:
+        raise DomainError(_("the temperature is not a number"), field="temperature")
     low, high = TEMPERATURE_RANGE
     if not low <= found <= high:
         raise DomainError(_("the temperature must be between %(low)s and %(high)s ℃")
@@ -125,7 +122,7 @@ def do_report_visit(*, actor: Actor, client_key: str, visited_at: dt.datetime | 
     found = ClinicVisit.objects.filter(clinic=clinic, client_key=key).first()
     if found is not None:
         return Stored(found, created=False)
-    when = moment(visited_at, name="visited_at")
+    when = cells.past_moment(visited_at, field="visited_at")
     degrees = _temperature(temperature)
     person = _who(id_number, name, phone)
     with transaction.atomic():
@@ -141,18 +138,6 @@ def do_report_visit(*, actor: Actor, client_key: str, visited_at: dt.datetime | 
         if degrees is not None and degrees >= fever_line(on=when) and not sampled:
             _follow_up(visit, clinic)
     return Stored(visit, created=True)
-
-
-def moment(value: dt.datetime | str, *, name: str) -> dt.datetime:
-    """An aware time not in the future; a time without an offset is the city's."""
-    when = parse_datetime(value.strip()) if isinstance(value, str) else value
-    if when is None:
-        raise DomainError(_("%(name)s is not a date and time") % {"name": name}, field=name)
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    if when > clock.now() + SKEW:
-        raise DomainError(_("%(name)s is in the future") % {"name": name}, field=name)
-    return when
 
 
 def csv_lines(data: bytes) -> list[dict[str, str]]:
