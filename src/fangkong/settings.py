@@ -124,6 +124,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # The app serves its own assets (air-gapped networks, no CDN); finders avoid a collect step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Every login path (the admin's too) goes through the login throttle (core/throttle.py).
+AUTHENTICATION_BACKENDS = ["fangkong.core.throttle.ThrottledModelBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
