@@ -24,6 +24,7 @@ from fangkong.healthcode import shedding
 from fangkong.healthcode.models import Checkin, GateScan
 from fangkong.healthcode.shedding import GUARD
 from fangkong.testing.models import Tube, TubeStatus
+from tests.healthcode.test_shedding import server_connections_closed  # noqa: F401 (the server threads close their connections)
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = {"code.json", "checkins", "tokens/verify", "gate/scans", "sampling/lookup",
@@ -82,6 +83,9 @@ def run_locust(*, port: int, fixture: Path, record: Path) -> subprocess.Complete
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
+# The server's threads would keep their PostgreSQL connections, and the test database
+# could not be dropped.
+@pytest.mark.usefixtures("server_connections_closed")
 def test_every_role_of_the_screening_morning_is_answered(world: Path, server: int,
                                                          tmp_path: Path) -> None:
     record = tmp_path / "record.jsonl"
