@@ -118,13 +118,21 @@ def markdown(result: dict[str, Any]) -> str:
              f"waitress {result['threads']} threads; wall {result['wall_s']:.0f} s; CPU "
              f"server {result['server_cpu_s']:.0f} s, locust {result['locust_cpu_s']:.0f} s; "
              f"server alive at end: {result['server']['alive_at_end']}, tracebacks "
-             f"{result['server']['tracebacks']}; first {result['settle_s']:.0f} s of each "
+             f"{result['server']['tracebacks']}; deepest waitress queue logged "
+             f"{result['server'].get('max_queue_depth_logged')}, connection-limit warnings "
+             f"{result['server'].get('connection_limit_warnings')}; first "
+             f"{result['settle_s']:.0f} s of each "
              "step left out; latencies of 2xx answers.", "",
              f"Sustained (p99 < {v['p99_target_ms']:.0f} ms on every endpoint, errors other "
              f"than 503 < 0.1 %): step {v['sustained_step']} at "
              f"{_ms(v['sustained_per_s'])} req/s; first 503: step {v['first_shed_step']}; "
              f"recovered at the last step: {v['recovered']}.", "",
-             f"Server RSS: {rss}", "",
+             f"Server RSS (MB, sampled {rss.get('samples')} times): start "
+             f"{rss.get('start_mb', 0):.0f}, after warm-up {rss.get('after_warmup_mb', 0):.0f}, "
+             f"end {rss.get('end_mb', 0):.0f}, max {rss.get('max_mb', 0):.0f}, slope after "
+             f"warm-up {rss.get('slope_mb_per_10min', 0):+.1f} MB per 10 min. Machine: 2 cores "
+             f"shared with other work, load average median {rss.get('load1_median')}; the "
+             f"server used {result['server_cpu_s'] / result['wall_s']:.2f} of a core.", "",
              "| step | x | users | endpoint | req/s | 2xx/s | 503 | errors | p50 ms | p95 ms "
              "| p99 ms | max ms |", "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
              "---:|"]

@@ -116,6 +116,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def log_figures(log: Path) -> dict[str, int]:
+    """What waitress said of its backlog: the deepest task queue it reported (one warning a
+    minute is kept) and how often it stopped accepting connections at its limit."""
+    lines = log.read_text("utf-8", "replace").splitlines()
+    depths = [int(ln.rsplit(" ", 1)[1]) for ln in lines if ln.startswith("Task queue depth is")]
+    return {"max_queue_depth_logged": max(depths, default=0),
+            "connection_limit_warnings": sum("connection limit" in ln for ln in lines)}
+
+
 def drive(args: argparse.Namespace, record: Path) -> dict[str, Any]:
     """Server up, locust through the plan, server down; what the run measured."""
     log = args.cache / f"server-load-{args.name or 'run'}.log"
@@ -139,7 +148,7 @@ def drive(args: argparse.Namespace, record: Path) -> dict[str, Any]:
     server_cpu = cpu_seconds(server.pid)
     sampler.done.set()
     sampler.join()
-    health = web.stop_server(server, log)
+    health = {**web.stop_server(server, log), **log_figures(log)}
     return {"began": began, "wall_s": wall, "locust_rc": locust.returncode,
             "server_cpu_s": server_cpu, "locust_cpu_s": locust_cpu,
             "rss": sampler.rows, "server": health}
