@@ -19,13 +19,18 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import add_backend_options, run_on_backends, setup_backend
+from benchmarks.common import (
+    add_backend_options,
+    machine,
+    run_on_backends,
+    setup_backend,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -80,11 +85,8 @@ def run_backend(args: argparse.Namespace) -> None:
 
 def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
-    RESULTS.mkdir(parents=True, exist_ok=True)
     command = f"uv run python -m benchmarks.bench_vaccination --residents {args.residents}"
     meta = {"date": today, "machine": machine(), "command": command}
-    (RESULTS / f"vaccination-{today}.json").write_text(
-        json.dumps({**meta, "results": results}, indent=2))
     lines = [f"# Vaccination coverage by grid ({today})", "",
              f"`{command}` on {meta['machine']}; the pandas recount's tallies equal the "
              "query's (asserted); the ORM loop is timed on "
@@ -101,12 +103,7 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     lines += ["", "Load (not part of the measure): " + "; ".join(
         f"{r['backend']} residents {r['load_people_s']:.0f} s, doses {r['load_doses_s']:.0f} s"
         for r in results) + "."]
-    (RESULTS / f"vaccination-{today}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
-
-def machine() -> str:
-    return f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    write_results(RESULTS, f"vaccination-{today}", meta=meta, results=results, lines=lines)
 
 
 if __name__ == "__main__":

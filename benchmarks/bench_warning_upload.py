@@ -25,7 +25,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import sys
 import time
@@ -33,7 +32,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import add_backend_options, run_on_backends, setup_backend
+from benchmarks.common import (
+    add_backend_options,
+    machine,
+    run_on_backends,
+    setup_backend,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -208,13 +213,10 @@ def per_row_case(pharmacy: Any, ids: dict[str, int], rng: random.Random,
 
 def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
-    RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"date": today, "machine": machine(), "scale": args.scale, "people": args.people,
             "file_rows": args.file_rows,
             "command": "uv run python -m benchmarks.bench_warning_upload "
                        f"--scale {args.scale} --people {args.people}"}
-    (RESULTS / f"warning-upload-{today}.json").write_text(
-        json.dumps({**meta, "results": results}, indent=2))
     lines = [f"# Pharmacy upload ({today})", "", f"`{meta['command']}` on {meta['machine']}; "
              f"{args.people:,} residents; files of {args.file_rows:,} lines.", "",
              "| backend | rows | files | upload s | rows/s | resend s | raw insert s "
@@ -234,12 +236,7 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     lines += ["", f"Extrapolated to 100 days' worth ({100 * DAY:,} rows), linear in rows:", ""]
     lines += [f"- {b}: ≈ {c['runs'][0]['seconds'] * 100 * DAY / c['rows'] / 60:.0f} min"
               for b, c in big]
-    (RESULTS / f"warning-upload-{today}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-
-
-def machine() -> str:
-    return f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    write_results(RESULTS, f"warning-upload-{today}", meta=meta, results=results, lines=lines)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,21 @@ def run_on_backends(args: argparse.Namespace, *, module: str, name: str, forward
         return
     report(args, each_backend(module=module, backends=args.backends, cache=args.cache,
                               name=name, argv=child_argv(args, *forward)))
+
+
+def machine() -> str:
+    """The host a result was measured on, for the report's first line."""
+    return f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+
+
+def write_results(folder: Path, stem: str, *, meta: dict[str, Any],
+                  results: list[dict[str, Any]], lines: list[str]) -> None:
+    """``<stem>.json`` (``meta`` and the backends' ``results``) and ``<stem>.md`` (the
+    report's ``lines``) in ``folder``; the report printed too."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.json").write_text(json.dumps({**meta, "results": results}, indent=2))
+    (folder / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def fresh_database_url(backend: str, *, sqlite_path: Path, pg_db: str) -> str:
