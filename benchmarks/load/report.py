@@ -62,19 +62,22 @@ def windows(rows: list[Row], plan: list[tuple[float, float]], settle: float
 def verdict(steps: list[dict[str, Any]], target_ms: float) -> dict[str, Any]:
     """Sustained: the highest step whose every endpoint's p99 is under the target and whose
     errors (not counting deliberate 503s) are under 0.1 %. Shed: the first step with a 503.
-    Recovered: the last step is back under the target with no error and no 503."""
+    Recovered: the last step (the ramp's way back down) has no error and no 503, and its
+    p50 and p95 are within 1.5 times the first step's."""
     def good(step: dict[str, Any]) -> bool:
         return step["all"]["error_share"] < 0.001 and all(
             e["p99_ms"] is not None and e["p99_ms"] < target_ms
             for e in step["endpoints"].values())
     sustained = [s for s in steps[:-1] if good(s)] if len(steps) > 1 else []
     shed = [s for s in steps if s["all"]["shed"]]
-    last = steps[-1]
+    first, last = steps[0]["all"], steps[-1]["all"]
+    back = all(last[k] is not None and first[k] is not None and last[k] <= 1.5 * first[k]
+               for k in ("p50_ms", "p95_ms"))
     return {"p99_target_ms": target_ms,
             "sustained_step": sustained[-1]["step"] if sustained else None,
             "sustained_per_s": max((s["all"]["per_s"] for s in sustained), default=None),
             "first_shed_step": shed[0]["step"] if shed else None,
-            "recovered": good(last) and not last["all"]["shed"]}
+            "recovered": back and not last["shed"] and not last["errors"]}
 
 
 def rss_summary(rss: list[dict[str, float]]) -> dict[str, Any]:
@@ -126,7 +129,8 @@ def markdown(result: dict[str, Any]) -> str:
              f"Sustained (p99 < {v['p99_target_ms']:.0f} ms on every endpoint, errors other "
              f"than 503 < 0.1 %): step {v['sustained_step']} at "
              f"{_ms(v['sustained_per_s'])} req/s; first 503: step {v['first_shed_step']}; "
-             f"recovered at the last step: {v['recovered']}.", "",
+             f"recovered at the last step (p50, p95 within 1.5x of the first step's, no 503, no "
+             f"error): {v['recovered']}.", "",
              f"Server RSS (MB, sampled {rss.get('samples')} times): start "
              f"{rss.get('start_mb', 0):.0f}, after warm-up {rss.get('after_warmup_mb', 0):.0f}, "
              f"end {rss.get('end_mb', 0):.0f}, max {rss.get('max_mb', 0):.0f}, slope after "
