@@ -19,7 +19,7 @@ GRANT USAGE ON SCHEMA public TO fangkong_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE fangkong_owner IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO fangkong_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE fangkong_owner IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO fangkong_app;
+    GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO fangkong_app;  -- UPDATE: bulk loads set them
 
 -- Sessions: a statement that runs away is cut off; an idle transaction does not hold locks.
 ALTER ROLE fangkong_app SET statement_timeout = '5min';
