@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fangkong.cli import commands as c
 from fangkong.cli import files as f
+from fangkong.cli.audit import add_audit_parser
 from fangkong.cli.backup import add_backup_parser
 from fangkong.cli.check import add_check_parser
 from fangkong.cli.healthcode import add_healthcode_parser
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_backup_parser(sub)
     add_check_parser(sub)
+    add_audit_parser(sub)
     sub.add_parser("purge", help="purge personal data past retention now").set_defaults(
         handler=c.cmd_purge)
     worker = sub.add_parser("worker", help="run the background job worker (huey)")
