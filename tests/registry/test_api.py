@@ -58,7 +58,7 @@ def test_out_of_scope_objects_answer_404(city: City) -> None:
 def test_export_streams_only_own_district(city: City) -> None:
     officer2 = _client(city, "o2", district=1, roles=["district_officer"])
     response = officer2.get(f"{API}/export/persons")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[union-attr]
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert all(p.name in body for p in city.districts[1].persons)
     assert not any(p.name in body for p in city.districts[0].persons)
     xlsx = officer2.get(f"{API}/export/persons", {"format": "xlsx"})
