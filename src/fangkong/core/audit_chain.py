@@ -39,6 +39,7 @@ SALT_CHARS = 16
 # The columns a digest covers, in this order (the row's id is covered by the chain).
 CONTENT = ("at", "actor_id", "actor_name", "verb", "target_type", "target_id", "before",
            "after", "ip", "district_id", "street_id", "community_id", "grid_id")
+IP_FIELD = AuditLog._meta.get_field("ip")
 ADVISORY_LOCK = 0x46_4B_41_55  # "FKAU": one sealer at a time on PostgreSQL
 
 
@@ -63,7 +64,9 @@ def _canon(value: Any) -> Any:
 
 
 def _ip(value: str | None) -> str | None:
-    return AuditLog._meta.get_field("ip").get_prep_value(value or None)
+    if not value or ":" not in value:
+        return value or None
+    return IP_FIELD.get_prep_value(value)  # IPv6, stored in its compressed form
 
 
 def content_bytes(values: dict[str, Any]) -> bytes:
@@ -130,17 +133,27 @@ def _seal_batch(*, batch: int) -> SealResult:
         last = AuditCheckpoint.objects.order_by("-seq").first()
         seq, prev = (last.seq, last.link) if last else (0, "")
         rows = list(AuditLog.objects.filter(seq__isnull=True).order_by("id")
-                    .only("id", "digest")[:batch])
-        for row in rows:
+                    .values_list("id", "digest")[:batch])
+        links = []
+        for row_id, digest in rows:
             seq += 1
-            row.seq = seq
-            row.link = link_of(key=key, prev=prev, seq=seq, row_id=row.pk, digest=row.digest)
-            prev = row.link
+            prev = link_of(key=key, prev=prev, seq=seq, row_id=row_id, digest=digest)
+            links.append((seq, prev, row_id))
         if not rows:
             return SealResult(0, seq, prev)
-        AuditLog.objects.bulk_update(rows, ["seq", "link"], batch_size=1000)
+        _write_links(links)
         AuditCheckpoint.objects.create(seq=seq, link=prev, at=clock.now(), rows=len(rows))
     return SealResult(len(rows), seq, prev)
+
+
+def _write_links(links: list[tuple[int, str, int]]) -> None:
+    """One prepared UPDATE per row (executemany): far faster than an ORM bulk update's
+    CASE expressions on either database."""
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {quote('seq')} = %s, "  # noqa: S608
+           f"{quote('link')} = %s WHERE {quote('id')} = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, links)
 
 
 @dataclass
