@@ -101,10 +101,15 @@ def write_backup(*, parent: Path, movement: bool) -> tuple[Path, dict[str, Any]]
     os.chmod(folder, 0o700)
     db_file = folder / backup_db.DUMP_NAME[vendor]
     dump = backup_db.dump_postgresql if vendor == "postgresql" else backup_db.dump_sqlite
-    snap = dump(target=db_file)
-    files = [db_file]
-    if movement:
-        files += copy_movement(source=Path(settings.MOVEMENT_DIR), target=folder / "movement")
+    try:
+        snap = dump(target=db_file)
+        files = [db_file]
+        if movement:
+            files += copy_movement(source=Path(settings.MOVEMENT_DIR),
+                                   target=folder / "movement")
+    except BaseException:
+        shutil.rmtree(folder)  # no half backup left to be mistaken for one
+        raise
     manifest = {
         "format": FORMAT, "created_at": stamp.isoformat(), "app_version": app_version(),
         "database": {"vendor": vendor, "file": db_file.name, "server": snap.server,
