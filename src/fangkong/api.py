@@ -12,8 +12,10 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.utils.translation import gettext
+from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from fangkong.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -81,6 +83,15 @@ def build_api() -> NinjaAPI:
     return api
 
 
+class Problem(Schema):
+    """What every refusal answers (403, 404, 409, 422, from :func:`_map_errors`): the reason in
+    the caller's language and the field it names. Operations that declare a 4xx name it so the
+    OpenAPI document shows the shape a client will read."""
+
+    detail: str | list[dict[str, Any]]  # a sentence; ninja's own 422 lists the invalid fields
+    field: str | None = None
+
+
 def _map_errors(api: NinjaAPI) -> None:
     def answer(status: int) -> Callable[[HttpRequest, Any], HttpResponse]:
         def handler(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -94,6 +105,16 @@ def _map_errors(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, answer(403))
     api.add_exception_handler(Conflict, answer(409))
     api.add_exception_handler(DomainError, answer(422))
+
+    def out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
+        """A number beyond 64 bits (SQLite: OverflowError) or a value the column cannot hold
+        (PostgreSQL: DataError) is the caller's mistake, not the server's: 422, not 500."""
+        return api.create_response(
+            request, {"detail": gettext("a value is out of the range that can be stored"),
+                      "field": None}, status=422)
+
+    api.add_exception_handler(OverflowError, out_of_range)
+    api.add_exception_handler(DataError, out_of_range)
 
 
 api = build_api()

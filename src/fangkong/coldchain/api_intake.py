@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
-from fangkong.api import request_actor, requires
+from fangkong.api import Problem, request_actor, requires
 from fangkong.coldchain import handlers, intake, queries
 from fangkong.coldchain.models import Batch, ColdPlace, Movement
 from fangkong.core.rights import Right
@@ -118,6 +118,9 @@ class ListAnswerRead(Schema):
 
 
 class RefusedRead(ListAnswerRead):
+    """Bad lines: each named, nothing stored. A file refused whole (not a CSV, not UTF-8, no
+    header) answers 422 as well, as a :class:`~fangkong.api.Problem` naming ``file``."""
+
     detail: str
 
 
@@ -169,7 +172,7 @@ def list_batches(request: HttpRequest, q: str = "") -> list[ColdBatchRead]:
 
 # Declared before GET /batches/{batch_id}: Django tries the URL patterns in order and that
 # one's path parameter would otherwise catch "upload" and answer 405 to the POST.
-@router.post("/batches/upload", response={200: ListAnswerRead, 422: RefusedRead})
+@router.post("/batches/upload", response={200: ListAnswerRead, 422: RefusedRead | Problem})
 @requires(Right.COLDCHAIN_RECORD)
 def upload_batches(request: HttpRequest, file: File[UploadedFile],
                    store_good: Form[bool] = False) -> Status[object]:
@@ -204,7 +207,7 @@ def record_movement(request: HttpRequest, body: MovementIn) -> Status[MovementRe
                                                                   created=stored.created))
 
 
-@router.post("/movements/upload", response={200: ListAnswerRead, 422: RefusedRead})
+@router.post("/movements/upload", response={200: ListAnswerRead, 422: RefusedRead | Problem})
 @requires(Right.COLDCHAIN_RECORD)
 def upload_movements(request: HttpRequest, file: File[UploadedFile],
                      store_good: Form[bool] = False) -> Status[object]:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from fangkong.api import request_actor, requires
+from fangkong.api import Problem, request_actor, requires
 from fangkong.core.rights import Right
 from fangkong.vaccination import doses
 
@@ -46,7 +46,7 @@ def _out(answer: doses.Answer, *, detail: str = "") -> DoseBatchOut:
                                       message=str(e["message"])) for e in answer.errors])
 
 
-@router.post("/doses", response={200: DoseBatchOut, 422: DoseBatchOut})
+@router.post("/doses", response={200: DoseBatchOut, 422: DoseBatchOut | Problem})
 @requires(Right.VACCINATION_RECORD)
 def record_doses(request: HttpRequest, body: DoseBatchIn) -> Status[DoseBatchOut]:
     """A batch of doses; sending it again stores nothing new (``unchanged``)."""
@@ -59,7 +59,7 @@ def record_doses(request: HttpRequest, body: DoseBatchIn) -> Status[DoseBatchOut
     return Status(200, _out(answer))
 
 
-@router.post("/doses.csv", response={200: DoseBatchOut, 422: DoseBatchOut})
+@router.post("/doses.csv", response={200: DoseBatchOut, 422: DoseBatchOut | Problem})
 @requires(Right.VACCINATION_RECORD)
 def import_doses(request: HttpRequest, file: File[UploadedFile],
                  store_good: bool = False) -> Status[DoseBatchOut]:
