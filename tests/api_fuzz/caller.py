@@ -35,15 +35,15 @@ def send(client: Client, case: Case) -> Response:
     body = request.body if request.body is not None else b""
     if isinstance(body, str):
         body = body.encode()
-    content_type = request.headers.get("Content-Type", "application/octet-stream")
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in request.headers.items()
-             if k.lower() not in {"content-type", "content-length", "cookie"}}
+    content_type = str(request.headers.get("Content-Type", "application/octet-stream"))
+    headers = {k: str(v) for k, v in request.headers.items()
+               if k.lower() not in {"content-type", "content-length", "cookie"}}
     started = time.perf_counter()
     answer: HttpResponse = client.generic(  # type: ignore[assignment]
-        request.method or "GET", path, data=body, content_type=content_type, **extra)
+        request.method or "GET", path, data=body, content_type=content_type, headers=headers)
     elapsed = time.perf_counter() - started
     streamed = getattr(answer, "streaming", False)
     content = b"".join(answer) if streamed else answer.content  # type: ignore[arg-type]
-    headers = {k.lower(): [v] for k, v in answer.headers.items()}
-    return Response(status_code=answer.status_code, headers=headers, content=content,
+    return Response(status_code=answer.status_code, content=content,
+                    headers={k.lower(): [v] for k, v in answer.headers.items()},
                     request=request, elapsed=elapsed, verify=True)

@@ -11,6 +11,7 @@ FANGKONG_API_FUZZ_EXAMPLES sets the cases per operation and mode (default 3: the
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 from django.db import transaction
@@ -30,6 +31,8 @@ from tests.authz.conftest import Matrix
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FANGKONG_API_FUZZ_EXAMPLES", "3"))
+# Cases sent this run, by mode and answer's status class (printed at the end of the run).
+SENT: Counter[str] = Counter()
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # "METHOD /path" → why it fails today, for a file another change owns (strict: fixed → fails).
 KNOWN: dict[str, str] = {
@@ -57,6 +60,7 @@ def fuzz(op: Operation, matrix: Matrix, mode: GenerationMode) -> None:
         with transaction.atomic():
             response = send(client, case)  # type: ignore[arg-type]
             transaction.set_rollback(True)
+        SENT[f"{mode.value} {response.status_code // 100}xx"] += 1
         case.validate_response(response, checks=CHECKS)  # type: ignore[attr-defined]
 
     one()
