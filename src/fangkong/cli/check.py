@@ -12,9 +12,12 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fangkong.cli.checks import Result
 from fangkong.cli.commands import ensure_secret_key
+
+if TYPE_CHECKING:  # checks.py reads django.conf: imported on use, so --help stays light
+    from fangkong.cli.checks import Result
 
 
 def add_check_parser(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +43,7 @@ def _start_django() -> tuple[bool, bool]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from fangkong.cli.checks import FAIL, run_all
+    from fangkong.cli.checks import FAIL, Result, run_all
 
     try:
         from_env, from_file = _start_django()
