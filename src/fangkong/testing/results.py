@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.audit import record
+from fangkong.core.csvfile import FileRefused
 from fangkong.core.errors import Conflict, DomainError
 from fangkong.core.jurisdiction import Actor, get_scoped
 from fangkong.core.rights import Right
@@ -48,6 +49,10 @@ class ImportRefused(DomainError):
 def read_csv(data: bytes | str) -> pd.DataFrame:
     """The file as text columns with each row's line number; a missing column is an error."""
     raw = data.encode() if isinstance(data, str) else data
+    if b"\x00" in raw:  # never data (UTF-16 without its BOM, a binary file); PostgreSQL refuses it
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise FileRefused(_("line %(line)d: a NUL character; save the file as UTF-8 CSV")
+                          % {"line": line}, line=line)
     try:
         frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", skipinitialspace=True)
