@@ -147,13 +147,20 @@ def _seal_batch(*, batch: int) -> SealResult:
 
 
 def _write_links(links: list[tuple[int, str, int]]) -> None:
-    """One prepared UPDATE per row (executemany): far faster than an ORM bulk update's
-    CASE expressions on either database."""
+    """One statement for the batch on PostgreSQL (arrays joined by id), one prepared UPDATE
+    per row on SQLite: both far faster than an ORM bulk update's CASE expressions."""
     quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(AuditLog._meta.db_table)} SET {quote('seq')} = %s, "  # noqa: S608
-           f"{quote('link')} = %s WHERE {quote('id')} = %s")
+    table = quote(AuditLog._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, links)
+        if connection.vendor == "postgresql":
+            seqs, texts, ids = (list(column) for column in zip(*links, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS a SET seq = v.seq, link = v.link "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) AS v(seq, link, id) "
+                "WHERE a.id = v.id", [seqs, texts, ids])
+            return
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, link = %s WHERE id = %s", links)  # noqa: S608
 
 
 @dataclass
