@@ -68,7 +68,7 @@ def _received_tubes(*, sampler: Actor, lab_actor: Actor, lab_ids: dict[int, int]
     return by_lab
 
 
-def build(*, lab_batches: int = 20, gate_tokens: int = 200) -> dict[str, Any]:
+def build(*, lab_batches: int = 200, gate_tokens: int = 200) -> dict[str, Any]:
     """Everything the locustfile reads; ``lab_batches`` of the round's batches (10 tubes
     each) are stored and received before the test so the labs have tubes to report."""
     from benchmarks.healthcode_http import Fixture
