@@ -1,5 +1,6 @@
 """Fixtures of the fuzzing tests: the world the importers need, in English, and a tally of
-the examples each importer ran (printed at the end of the session)."""
+the files each importer was given, accepted and refused (printed at the end of a session
+run without xdist: its workers' tallies do not reach the controller)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import translation
 from tests.fuzz.world import World, build_world
 
 TALLY: Counter[str] = Counter()
+ACCEPTED = " (accepted)"  # the suffix of an importer's count of files it accepted
 
 
 @pytest.fixture
@@ -27,10 +29,17 @@ def english() -> Iterator[None]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TALLY:
-        terminalreporter.write_sep("-", "fuzz examples run per importer")
-        for name, n in sorted(TALLY.items()):
-            terminalreporter.write_line(f"{name:32s} {n:6d}")
-        terminalreporter.write_line(f"{'total':32s} {sum(TALLY.values()):6d}")
+        terminalreporter.write_sep("-", "fuzz files run per importer")
+        terminalreporter.write_line(f"{'importer':24s} {'files':>6s} {'accepted':>8s} "
+                                    f"{'refused':>7s}")
+        names = sorted(n for n in TALLY if not n.endswith(ACCEPTED))
+        for name in names:
+            files, accepted = TALLY[name], TALLY[name + ACCEPTED]
+            terminalreporter.write_line(f"{name:24s} {files:6d} {accepted:8d} "
+                                        f"{files - accepted:7d}")
+        files, accepted = sum(TALLY[n] for n in names), sum(TALLY[n + ACCEPTED] for n in names)
+        terminalreporter.write_line(f"{'total':24s} {files:6d} {accepted:8d} "
+                                    f"{files - accepted:7d}")
     from tests.fuzz.findings import FOUND
 
     if FOUND:

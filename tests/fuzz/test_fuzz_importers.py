@@ -21,7 +21,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import TALLY
+from tests.fuzz.conftest import ACCEPTED, TALLY
 from tests.fuzz.findings import FOUND, known
 from tests.fuzz.hostile import csv_file, xlsx_file
 from tests.fuzz.importers import IMPORTERS, Importer, Outcome
@@ -79,7 +79,7 @@ def check_file(imp: Importer, world: World, data: bytes, store_good: bool) -> No
         assert 0 <= line <= lines_in(data), f"error on line {line} outside the file"
         assert column, f"error on line {line} names no field"
     if got.accepted:
-        TALLY[f"{imp.name} (accepted)"] += 1
+        TALLY[imp.name + ACCEPTED] += 1
     if got.accepted and not got.errors:
         attempt(imp, world, data, store_good)  # accepted as unchanged, or refused as stored
         resent = {k: v for k, v in table_counts().items() if k not in LOGS}
