@@ -14,7 +14,8 @@ Kinds (``--kinds``), each with ``--kills`` faults per database:
 * ``recompute``: ``fangkong healthcode recompute`` over ``--rows`` new residents, the fault
   inside one of its batch transactions; then it is run again.
 * ``worker``: ``fangkong worker`` killed as soon as it has taken a queued situation-report
-  job, then started again; ``--baseline REV`` runs it also on commit REV's code.
+  job, then started again; ``worker-scenario`` likewise with a simulation scenario (2,000
+  runs); ``--baseline REV`` runs ``worker`` also on commit REV's code.
 
 Every run works on a database of its own (a file in ``--cache``, or the PostgreSQL database
 ``--pg-db``, dropped and created again). The table goes to
@@ -42,7 +43,7 @@ from benchmarks.faults_procs import make_place
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 FAULTS = {"ingest": ["kill9", "pgterm"], "import": ["kill9", "pgterm"],
-          "recompute": ["kill9", "pgterm"], "worker": ["kill9"]}
+          "recompute": ["kill9", "pgterm"], "worker": ["kill9"], "worker-scenario": ["kill9"]}
 COLUMNS = ["kind", "fault", "backend", "kills", "hits", "records_sent", "acknowledged",
            "stored", "lost", "duplicated", "seconds"]
 
@@ -71,7 +72,9 @@ def one(*, kind: str, fault: str, backend: str, args: argparse.Namespace,
     if kind == "recompute":
         return run_recompute(place=place, fault=fault, kills=args.kills, rows=args.rows,
                              seed=args.seed)
-    return run_worker(place=place, kills=args.kills, wait_s=args.worker_wait, seed=args.seed)
+    return run_worker(place=place, kills=args.worker_kills or args.kills,
+                      job="scenarios" if kind == "worker-scenario" else "reports",
+                      wait_s=args.worker_wait, seed=args.seed)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -90,6 +93,8 @@ def main() -> None:
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--rows", type=int, default=12000,
                         help="residents per import or recompute round")
+    parser.add_argument("--worker-kills", type=int, default=0,
+                        help="faults of the worker kinds (default: --kills)")
     parser.add_argument("--worker-wait", type=float, default=90,
                         help="seconds a restarted worker is given to finish the job")
     parser.add_argument("--seed", type=int, default=2022)

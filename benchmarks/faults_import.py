@@ -69,11 +69,11 @@ def import_file(place: Place, path: Path) -> subprocess.Popen[bytes]:
                     log=place.folder / "import.log")
 
 
-def run_import(*, place: Place, fault: str, kills: int, rows: int, seed: int = 0
-               ) -> dict[str, Any]:
+def run_import(*, place: Place, fault: str, kills: int, rows: int, seed: int = 0,
+               fixture: dict[str, Any] | None = None) -> dict[str, Any]:
     """``kills`` rounds; the counts of the table (``partial``, ``lost`` and ``duplicated``
     must be 0)."""
-    fixture = world(place, "setup")
+    fixture = fixture or world(place, "setup")
     rng = random.Random(seed)
     out: dict[str, Any] = {"kind": "import", "fault": fault, "backend": place.backend,
                            "kills": kills, "hits": 0, "records_sent": 0, "acknowledged": 0,

@@ -113,10 +113,10 @@ def inject(*, server: Server, place: Place, fault: str, kills: int, rng: random.
     return hits
 
 
-def run_ingest(*, place: Place, fault: str, kills: int, devices: int = 4,
-               seed: int = 0) -> dict[str, Any]:
+def run_ingest(*, place: Place, fault: str, kills: int, devices: int = 4, seed: int = 0,
+               fixture: dict[str, Any] | None = None) -> dict[str, Any]:
     """One run; the counts of the table (``lost`` and ``duplicated`` must be 0)."""
-    fixture = world(place, "setup")
+    fixture = fixture or world(place, "setup")
     server = Server(place, threads=8)
     server.start()
     gates = Gates(server=server, fixture=fixture, devices=devices)

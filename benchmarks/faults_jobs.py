@@ -32,12 +32,12 @@ def recompute(place: Place) -> subprocess.Popen[bytes]:
     return fangkong(place, "healthcode", "recompute", log=place.folder / "recompute.log")
 
 
-def run_recompute(*, place: Place, fault: str, kills: int, rows: int, seed: int = 0
-                  ) -> dict[str, Any]:
+def run_recompute(*, place: Place, fault: str, kills: int, rows: int, seed: int = 0,
+                  fixture: dict[str, Any] | None = None) -> dict[str, Any]:
     """``kills`` rounds of ``rows`` new residents; ``lost`` (residents left without a code)
     and ``duplicated`` (codes beyond one a resident, recompute audits written twice) must
     be 0."""
-    fixture = world(place, "setup")
+    fixture = fixture or world(place, "setup")
     rng = random.Random(seed)
     out: dict[str, Any] = {"kind": "recompute", "fault": fault, "backend": place.backend,
                            "kills": kills, "hits": 0, "records_sent": 0, "acknowledged": 0,
@@ -77,14 +77,37 @@ def queue_empty(place: Place) -> bool:
     return int(count) == 0
 
 
-def wait_job(place: Place, job: str, key: str, *, done: set[str], seconds: float
-             ) -> dict[str, Any]:
+TABLES = {"reports": "command_situationreport", "scenarios": "simulation_scenario"}
+FINISHED = {"reports": "ready", "scenarios": "done"}
+DONE_VERB = {"reports": "command.report.ready", "scenarios": "simulation.scenario.done"}
+
+
+def job_state(place: Place, job: str, key: str) -> tuple[str, int]:
+    """A job's status, and how many times it was finished (its audit rows)."""
+    (status,) = query(place, f"SELECT status FROM {TABLES[job]} WHERE id = %s",  # noqa: S608
+                      (int(key),))
+    (finished,) = query(place, "SELECT count(*) FROM core_auditlog WHERE target_id = %s AND "
+                        "verb = %s", (key, DONE_VERB[job]))
+    return str(status), int(finished)
+
+
+def wait_job(place: Place, job: str, key: str, *, seconds: float) -> tuple[str, int]:
     deadline = time.monotonic() + seconds
     while True:
-        state: dict[str, Any] = world(place, "jobs")[job][key]
-        if state["status"] in done or time.monotonic() > deadline:
-            return state
+        status, finished = job_state(place, job, key)
+        if status in {FINISHED[job], "failed"} or time.monotonic() > deadline:
+            return status, finished
         time.sleep(0.5)
+
+
+def wait_taken(place: Place, job: str, key: str) -> None:
+    """Until the worker has taken the job: a report off the queue, a scenario claimed."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if (queue_empty(place) if job == "reports"
+                else job_state(place, job, key)[0] == "running"):
+            return
+        time.sleep(0.01)
 
 
 def start_worker(place: Place) -> subprocess.Popen[bytes]:
@@ -101,11 +124,12 @@ def start_worker(place: Place) -> subprocess.Popen[bytes]:
 
 
 def run_worker(*, place: Place, kills: int, job: str = "reports", wait_s: float = 60,
-               seed: int = 0) -> dict[str, Any]:
+               seed: int = 0, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
     """``kills`` rounds: queue a job (a situation report, or a simulation scenario), kill the
     worker as soon as it has taken the job, start it again and give it ``wait_s`` to finish.
     ``lost``: jobs never finished; ``duplicated``: jobs finished more than once."""
-    world(place, "setup")
+    if fixture is None:
+        world(place, "setup")
     rng = random.Random(seed)
     out: dict[str, Any] = {"kind": f"worker:{job}", "fault": "kill9", "backend": place.backend,
                            "kills": kills, "hits": 0, "records_sent": 0, "acknowledged": 0,
@@ -119,17 +143,14 @@ def run_worker(*, place: Place, kills: int, job: str = "reports", wait_s: float 
             key = str(queued["id"])
             out["records_sent"] += 1
             out["acknowledged"] += 1  # committed and queued: the page said so
-            deadline = time.monotonic() + 120
-            while not queue_empty(place) and time.monotonic() < deadline:
-                time.sleep(0.01)
+            wait_taken(place, job, key)
             time.sleep(rng.uniform(0.0, 0.2))
             out["hits"] += kill9(worker)
             worker = start_worker(place)
-            state = wait_job(place, job, key, done={"ready", "done", "failed"},
-                             seconds=wait_s)
-            out["stored"] += state["status"] in {"ready", "done"}
-            out["lost"] += state["status"] not in {"ready", "done"}
-            out["duplicated"] += max(0, state.get("finished", 1) - 1)
+            status, finished = wait_job(place, job, key, seconds=wait_s)
+            out["stored"] += status == FINISHED[job]
+            out["lost"] += status != FINISHED[job]
+            out["duplicated"] += max(0, finished - 1)
     finally:
         kill9(worker)
     out["seconds"] = round(time.monotonic() - started, 1)

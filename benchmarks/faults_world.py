@@ -5,7 +5,6 @@ environment (``benchmarks.faults_procs.world``); each command prints one line of
     python -m benchmarks.faults_world count-ingest     # gate scans and check-ins per key
     python -m benchmarks.faults_world scenario RUNS    # queue a long simulation job
     python -m benchmarks.faults_world report DAYS_AGO  # queue a situation report
-    python -m benchmarks.faults_world jobs             # the reports' and scenarios' states
 
 The city is the test suite's small city (``tests.factories``): two districts down to grids,
 a venue per grid, a few residents; the codes are computed by the real batch recompute.
@@ -97,24 +96,6 @@ def queue_report(days_ago: int) -> dict[str, Any]:
     return {"id": report.pk}
 
 
-def jobs() -> dict[str, Any]:
-    """Each report's and scenario's state, and how often each was finished (audited)."""
-    from django.db.models import Count
-
-    from fangkong.command.models import SituationReport
-    from fangkong.core.models import AuditLog
-    from fangkong.simulation.models import Scenario
-
-    finished = dict(AuditLog.objects.filter(verb__in=["command.report.ready",
-                                                      "command.report.fail"])
-                    .values("target_id").annotate(n=Count("id")).values_list("target_id", "n"))
-    return {"reports": {str(pk): {"status": status, "finished": finished.get(str(pk), 0)}
-                        for pk, status in SituationReport.objects.values_list("pk", "status")},
-            "scenarios": {str(pk): {"status": status, "progress": progress}
-                          for pk, status, progress in Scenario.objects.values_list(
-                              "pk", "status", "progress")}}
-
-
 def main(argv: list[str]) -> Any:
     from fangkong.cli.commands import setup_django
 
@@ -128,8 +109,6 @@ def main(argv: list[str]) -> Any:
         return queue_scenario(int(rest[0]))
     if command == "report":
         return queue_report(int(rest[0]))
-    if command == "jobs":
-        return jobs()
     raise SystemExit(f"unknown command {command}")
 
 

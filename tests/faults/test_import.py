@@ -3,6 +3,8 @@ PostgreSQL, inside its transaction: all or nothing, and a resend completes it on
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from benchmarks.faults_import import run_import
 from benchmarks.faults_procs import Place
@@ -10,13 +12,13 @@ from benchmarks.faults_procs import Place
 from tests.faults.conftest import fault_backend
 
 pytestmark = pytest.mark.django_db
+PG_ONLY = pytest.mark.skipif(fault_backend() != "postgresql", reason="PostgreSQL connections only")
 
 
-@pytest.mark.parametrize("fault", ["kill9", "pgterm"])
-def test_import_cut_mid_transaction_is_all_or_nothing(place: Place, fault: str) -> None:
-    if fault == "pgterm" and fault_backend() != "postgresql":
-        pytest.skip("PostgreSQL connections only")
-    result = run_import(place=place, fault=fault, kills=2, rows=3000, seed=3)
+@pytest.mark.parametrize("fault", ["kill9", pytest.param("pgterm", marks=PG_ONLY)])
+def test_import_cut_mid_transaction_is_all_or_nothing(place: Place, setup: dict[str, Any],
+                                                     fault: str) -> None:
+    result = run_import(place=place, fixture=setup, fault=fault, kills=2, rows=3000, seed=3)
     assert result["hits"] == 2, result  # both faults landed inside the write transaction
     assert result["partial"] == 0, result
     assert result["none_after_fault"] + result["all_after_fault"] == 2, result

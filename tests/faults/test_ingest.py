@@ -25,8 +25,9 @@ def assert_nothing_lost(result: dict[str, Any], *, kills: int) -> None:
     assert result["checkins_duplicated"] == 0, result
 
 
-def test_server_killed_mid_upload_loses_and_doubles_nothing(place: Place) -> None:
-    result = run_ingest(place=place, fault="kill9", kills=2, seed=1)
+def test_server_killed_mid_upload_loses_and_doubles_nothing(place: Place,
+                                                           setup: dict[str, Any]) -> None:
+    result = run_ingest(place=place, fixture=setup, fault="kill9", kills=2, seed=1)
     assert_nothing_lost(result, kills=2)
     # the kills cut uploads off mid-request: the devices sent those batches again
     assert sum(result["failed_sends"].values()) > 0, result
@@ -34,6 +35,8 @@ def test_server_killed_mid_upload_loses_and_doubles_nothing(place: Place) -> Non
 
 
 @pytest.mark.skipif(fault_backend() != "postgresql", reason="PostgreSQL connections only")
-def test_database_connections_terminated_mid_upload_lose_nothing(place: Place) -> None:
-    result = run_ingest(place=place, fault="pgterm", kills=4, seed=2)
+def test_database_connections_terminated_mid_upload_lose_nothing(
+        place: Place, setup: dict[str, Any]) -> None:
+    result = run_ingest(place=place, fixture=setup, fault="pgterm", kills=4,
+                        seed=2)
     assert_nothing_lost(result, kills=4)
