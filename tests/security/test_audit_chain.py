@@ -48,6 +48,19 @@ def test_honest_rows_verify_sealed_and_unsealed() -> None:
     assert [r.seq for r in rows] == list(range(1, 11))
 
 
+def test_an_unsealed_row_completed_by_the_app_stays_valid_a_sealed_one_is_final() -> None:
+    """testing/ingest.py places its row after writing it, in the same transaction."""
+    row = record(actor=ACTOR, verb="screening.scan_batch", target=None, target_type="x")
+    row.target_id = "42"
+    row.save(update_fields=["target_id"])
+    assert audit_chain.check_chain().ok
+    audit_chain.do_seal()
+    row.refresh_from_db()
+    row.target_id = "43"
+    with pytest.raises(ValueError, match="sealed"):
+        row.save(update_fields=["target_id"])
+
+
 def test_seal_continues_the_chain_and_prints_its_head() -> None:
     _sealed(5)
     _write(3)
@@ -112,7 +125,7 @@ def test_a_copied_row_cannot_be_inserted() -> None:
     copy = AuditLog.objects.get(pk=rows[0].pk)
     copy.pk, copy.seq, copy.link = None, None, ""
     with pytest.raises(IntegrityError), transaction.atomic():
-        copy.save()
+        AuditLog.objects.bulk_create([copy])  # the digest as copied
 
 
 def test_another_key_fails_every_row() -> None:

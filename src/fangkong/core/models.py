@@ -155,6 +155,14 @@ class AuditLog(Placed):
             self.digest = new_digest(row_values(self))
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """An unsealed row may still be completed in its own transaction (screening's ingest
+        places its row after writing it): the digest is made again. A sealed row is final."""
+        if not (self._state.adding or self.pk is None or kwargs.get("force_insert")):
+            if self.seq is not None:
+                raise ValueError(f"audit row {self.pk} is sealed and cannot change")
+            self.digest = ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "digest"]
         self.fill_digest()
         super().save(*args, **kwargs)
 
