@@ -50,8 +50,6 @@ def test_help_imports_neither_numpy_nor_the_models() -> None:
                   if m.split(".")[0] == "numpy" or m.startswith("fangkong.simulation")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="cli/check.py imports cli/checks (django.conf) when "
-                   "the parser is built; remove this mark once it imports Result lazily")
 def test_help_does_not_import_django() -> None:
     assert sorted(m for m in _modules_after_help() if m.split(".")[0] == "django") == []
 
