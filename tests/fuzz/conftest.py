@@ -40,9 +40,3 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         files, accepted = sum(TALLY[n] for n in names), sum(TALLY[n + ACCEPTED] for n in names)
         terminalreporter.write_line(f"{'total':24s} {files:6d} {accepted:8d} "
                                     f"{files - accepted:7d}")
-    from tests.fuzz.findings import FOUND
-
-    if FOUND:
-        terminalreporter.write_sep("-", "examples that hit a known finding")
-        for name, n in sorted(FOUND.items()):
-            terminalreporter.write_line(f"{name:48s} {n:6d}")

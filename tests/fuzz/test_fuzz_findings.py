@@ -1,9 +1,8 @@
 """The crashes the fuzzing found, one smallest file each: each case asserts what should
-happen (a clear refusal naming line and field, nothing written). The findings fixed are
-regression tests now; one not fixed yet is pinned ``xfail(strict=True)`` (when it is fixed,
-strict xfail reports the pass as a failure: remove the mark here and its entry in
-``findings.py``). The cases at the end show the same files refused cleanly where the
-importer always handled them (so the cases above are not testing a broken world)."""
+happen (a clear refusal naming line and field, nothing written). All 13 findings are
+fixed; their cases are regression tests now. The cases at the end show the same files
+refused cleanly where the importer always handled them (so the cases above are not
+testing a broken world)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ import io
 from typing import Any
 
 import pytest
-from django.db import DataError, connection
 
 from fangkong.core.errors import DomainError
 from tests.fuzz.hostile import workbook
@@ -21,7 +19,6 @@ from tests.fuzz.test_fuzz_importers import LOGS, table_counts
 from tests.fuzz.world import World
 
 pytestmark = pytest.mark.django_db
-PG = connection.vendor == "postgresql"
 
 
 def one_line(world: World, importer: str, column: str, value: str) -> bytes:
@@ -192,7 +189,7 @@ NUL_CASES = [("pharmacy-sales", "id_number"), ("fever-clinic", "client_key"),
              ("arrivals", "origin"), ("supplies-stock", "client_key"),
              ("coldchain-batches", "product"), ("coldchain-movements", "client_key"),
              ("vaccination-doses", "site"), ("registry-persons", "name"),
-             ("registry-buildings", "address")]
+             ("registry-buildings", "address"), ("lab-results", "tube_code")]
 
 
 @pytest.mark.parametrize(("importer", "column"), NUL_CASES)
@@ -200,15 +197,6 @@ def test_a_nul_character_is_refused(world: World, importer: str, column: str) ->
     """Finding nul-on-postgresql: PostgreSQL refuses NUL in text (psycopg raises before the
     query), SQLite stored it. Both now refuse the file naming the line and column."""
     refused_cleanly(world, importer, one_line(world, importer, column, "a\x00b"), column)
-
-
-@pytest.mark.skipif(not PG, reason="SQLite stores NUL characters")
-@pytest.mark.xfail(strict=True, raises=(ValueError, DataError), reason=(
-    "finding nul-on-postgresql, lab part: testing/results.py read_csv passes the NUL to "
-    "the tube lookup; PostgreSQL refuses it"))
-def test_a_nul_character_in_a_lab_file_on_postgresql(world: World) -> None:
-    refused_cleanly(world, "lab-results", one_line(world, "lab-results", "tube_code",
-                                                   "a\x00b"), "tube_code")
 
 
 @pytest.mark.parametrize(("importer", "column", "value"), [

@@ -22,9 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import ACCEPTED, TALLY
-from tests.fuzz.findings import FOUND, known
 from tests.fuzz.hostile import csv_file, xlsx_file
-from tests.fuzz.importers import IMPORTERS, Importer, Outcome
+from tests.fuzz.importers import IMPORTERS, Importer
 from tests.fuzz.world import World
 
 pytestmark = pytest.mark.django_db
@@ -54,24 +53,11 @@ def rolled_back(run: Callable[[], None]) -> None:
         transaction.savepoint_rollback(sid)
 
 
-def attempt(imp: Importer, world: World, data: bytes, store_good: bool) -> Outcome:
-    """The importer's outcome; an exception of a finding not fixed yet counts as a refusal
-    (its tables are still checked), any other escapes and fails the test."""
-    try:
-        return imp.outcome(world, data, store_good)
-    except Exception as exc:
-        finding = known(imp.name, exc)
-        if finding is None:
-            raise
-        FOUND[f"{imp.name}: {finding.key}"] += 1
-        return Outcome(False, [])
-
-
 def check_file(imp: Importer, world: World, data: bytes, store_good: bool) -> None:
     """The four properties for one file."""
     TALLY[imp.name] += 1
     before = table_counts()
-    got = attempt(imp, world, data, store_good)
+    got = imp.outcome(world, data, store_good)
     after = table_counts()
     if not got.accepted and not store_good:
         assert after == before, "refused, yet tables changed"
@@ -81,7 +67,7 @@ def check_file(imp: Importer, world: World, data: bytes, store_good: bool) -> No
     if got.accepted:
         TALLY[imp.name + ACCEPTED] += 1
     if got.accepted and not got.errors:
-        attempt(imp, world, data, store_good)  # accepted as unchanged, or refused as stored
+        imp.outcome(world, data, store_good)  # accepted as unchanged, or refused as stored
         resent = {k: v for k, v in table_counts().items() if k not in LOGS}
         assert resent == {k: v for k, v in after.items() if k not in LOGS}, "resend stored"
 

@@ -49,10 +49,6 @@ class ImportRefused(DomainError):
 def read_csv(data: bytes | str) -> pd.DataFrame:
     """The file as text columns with each row's line number; a missing column is an error."""
     raw = data.encode() if isinstance(data, str) else data
-    if b"\x00" in raw:  # never data (UTF-16 without its BOM, a binary file); PostgreSQL refuses it
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise FileRefused(_("line %(line)d: a NUL character; save the file as UTF-8 CSV")
-                          % {"line": line}, line=line)
     try:
         frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", skipinitialspace=True)
@@ -65,6 +61,7 @@ def read_csv(data: bytes | str) -> pd.DataFrame:
                           field="file")
     frame = frame[COLUMNS].copy()
     frame["line"] = range(2, len(frame) + 2)
+    refuse_nul(frame)
     return frame
 
 
@@ -73,7 +70,20 @@ def rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame([{c: "" if r.get(c) is None else str(r[c]) for c in COLUMNS}
                           for r in rows], columns=COLUMNS)
     frame["line"] = range(1, len(frame) + 1)
+    refuse_nul(frame)
     return frame
+
+
+def refuse_nul(frame: pd.DataFrame) -> None:
+    """A NUL is never data (a UTF-16 file without its BOM, a binary file), and PostgreSQL
+    refuses it in text: name the first one's line and column."""
+    for column in COLUMNS:
+        bad = frame[column].str.contains("\x00", regex=False)
+        if bad.any():
+            line = int(frame.loc[bad, "line"].iloc[0])
+            raise FileRefused(_("line %(line)d, %(column)s: a NUL character; save the file as "
+                                "UTF-8 CSV") % {"line": line, "column": column},
+                              line=line, field=column)
 
 
 def _errors(frame: pd.DataFrame, mask: pd.Series, field: str, message: str,
