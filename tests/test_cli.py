@@ -100,3 +100,21 @@ def test_commands_keep_a_random_secret_in_the_data_dir(tmp_path, monkeypatch) ->
     monkeypatch.setenv("FANGKONG_SECRET_KEY", "set-by-the-operator")
     ensure_secret_key()
     assert os.environ["FANGKONG_SECRET_KEY"] == "set-by-the-operator"
+
+
+def test_serve_trusts_only_the_named_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind nginx the forwarded scheme and address must reach Django (else a redirect loop
+    under FANGKONG_HTTPS); with no proxy named, a client cannot forge them."""
+    from fangkong.cli.commands import make_server
+
+    monkeypatch.delenv("FANGKONG_TRUSTED_PROXY", raising=False)
+    plain = make_server(host="127.0.0.1", port=0, threads=2)
+    monkeypatch.setenv("FANGKONG_TRUSTED_PROXY", "127.0.0.1")
+    behind = make_server(host="127.0.0.1", port=0, threads=2)
+    try:
+        assert plain.adj.trusted_proxy is None
+        assert behind.adj.trusted_proxy == "127.0.0.1"
+        assert {"x-forwarded-proto", "x-forwarded-for"} <= set(behind.adj.trusted_proxy_headers)
+    finally:
+        plain.close()
+        behind.close()

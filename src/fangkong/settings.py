@@ -52,7 +52,13 @@ def database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
+            # Reused connections are checked first, so a database restart or a terminated
+            # connection costs one reconnect, not a 500 per thread (docs/reliability.md).
+            "CONN_MAX_AGE": env_int("FANGKONG_DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            # PgBouncer in transaction mode: no server-side cursors (and CONN_MAX_AGE 0).
+            "DISABLE_SERVER_SIDE_CURSORS": env_bool("FANGKONG_DB_TRANSACTION_POOLING",
+                                                    default=False),
         }
     raise ValueError(f"FANGKONG_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
@@ -173,7 +179,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 REDIS_URL = os.environ.get("FANGKONG_REDIS_URL", "")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "fangkong", "url": REDIS_URL,
+    # Redelivers the tasks of a worker that died mid-job (core/jobs.py).
+    HUEY = {"huey_class": "fangkong.core.jobs.RedeliveringRedisHuey", "name": "fangkong",
+            "url": REDIS_URL,
             "immediate": False}
 else:
     HUEY = {

@@ -129,7 +129,21 @@ def make_server(*, host: str, port: int, threads: int) -> Any:
     for old in [f for f in queue_log.filters if getattr(f, "__name__", "") == "once_a_minute"]:
         queue_log.removeFilter(old)
     queue_log.addFilter(once_a_minute)
-    return create_server(application, host=host, port=port, threads=threads, ident="fangkong")
+    return create_server(application, host=host, port=port, threads=threads, ident="fangkong",
+                         **trusted_proxy())
+
+
+def trusted_proxy() -> dict[str, Any]:
+    """Waitress drops the forwarded headers of an untrusted peer: behind nginx name it
+    (FANGKONG_TRUSTED_PROXY), or every request looks like plain HTTP from the proxy's address
+    (a redirect loop under FANGKONG_HTTPS, one login throttle for the whole city)."""
+    from fangkong.config import env_str
+
+    proxy = env_str("FANGKONG_TRUSTED_PROXY", "")
+    if not proxy:
+        return {}
+    return {"trusted_proxy": proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
 
 
 def serve(*, host: str, port: int, threads: int) -> int:
