@@ -54,3 +54,21 @@ def test_purge_blanks_only_people_inactive_past_retention() -> None:
 def test_purge_refuses_nonsense_retention() -> None:
     with pytest.raises(ValueError):
         run_purge(retention_days=0)
+
+
+def test_the_worker_registers_the_audit_seal() -> None:
+    """Huey's worker imports only the apps' ``tasks`` modules: the seal must be reachable from
+    one, or the audit log is never sealed in production (checked in a fresh interpreter, where
+    nothing else has imported audit_tasks)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import django; django.setup(); import importlib; "
+            "importlib.import_module('fangkong.core.tasks'); "
+            "from huey.contrib.djhuey import HUEY; "
+            "print(sorted(t.name for t in HUEY._registry.periodic_tasks))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
+                         check=True, env={**os.environ,
+                                          "DJANGO_SETTINGS_MODULE": "tests.settings"})
+    assert "seal_audit_log" in out.stdout
