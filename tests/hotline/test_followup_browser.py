@@ -51,7 +51,7 @@ def test_a_ticket_is_resolved_called_back_and_closed(ticket: Ticket, live_server
     street.wait_for_selector("#template-choice")
     street.select_option("#template-choice", "supply-needs")
     street.wait_for_function(
-        "document.querySelector('#answer-text').value.indexOf('groceries') >= 0")
+        "() => document.querySelector('#answer-text').value.indexOf('groceries') >= 0")
     web.shoot(street, "hotline-resolve")
     street.click("#resolve")
     street.wait_for_selector("#followup-answer")

@@ -36,7 +36,7 @@ def _scan(page: Any, token: str, temperature: str = "") -> tuple[str, str, str]:
         page.fill("#temperature", temperature)
     page.fill("#token", token)
     page.press("#token", "Enter")
-    page.wait_for_function(f"document.querySelector('#verdict').dataset.said !== '{said}'")
+    page.wait_for_function(f"() => document.querySelector('#verdict').dataset.said !== '{said}'")
     return (str(page.get_attribute("#verdict", "data-result")),
             str(page.get_attribute("#verdict", "data-reason")),
             str(page.inner_text("#verdict")))
@@ -81,7 +81,7 @@ def _open_gate(page: Any, base: str, venue_id: int) -> None:
     page.click("button.primary")
     page.wait_for_url(f"{base}/healthcode/gate/")
     page.wait_for_selector("#gate[data-offline-ready='1']", timeout=20000)
-    page.wait_for_function("document.querySelector('#keys').textContent.includes('Keys: 1,')")
+    page.wait_for_function("() => document.querySelector('#keys').textContent.includes('Keys: 1,')")
     assert page.inner_text("#net") == "Online"
     page.select_option("#venue", str(venue_id))
 
@@ -130,7 +130,7 @@ def test_gate_verifies_offline_queues_and_uploads_through_shedding(
     request_started.connect(note)
     page.reload()
     page.wait_for_selector("#venue")
-    page.wait_for_function("document.querySelector('#net').textContent === 'Offline'")
+    page.wait_for_function("() => document.querySelector('#net').textContent === 'Offline'")
     assert page.input_value("#venue") == str(venue.pk)  # chosen once, remembered
     page.check("#admits-yellow")
     assert _scan(page, tokens["yellow"])[:2] == ("pass", "restricted_admitted")

@@ -162,12 +162,13 @@ def test_offline_the_code_stays_and_check_ins_wait(live_city: City, live_server:
     assert page.locator("#hc-qr svg").count() == 1  # still shown, only marked expired
     page.fill("#venue-code", live_server.url + venue_code_url(venue))
     page.click("#venue-form button")
-    page.wait_for_function("document.getElementById('checkin-queue').dataset.count === '1'")
+    page.wait_for_function("() => document.getElementById('checkin-queue').dataset.count === '1'")
     assert not Checkin.objects.exists()
     context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.getElementById('checkin-queue').dataset.count === '0'")
-    page.wait_for_function("!document.getElementById('hc-code').classList.contains('expired')")
+    page.wait_for_function("() => document.getElementById('checkin-queue').dataset.count === '0'")
+    page.wait_for_function(
+        "() => !document.getElementById('hc-code').classList.contains('expired')")
     # the server hands the same token out again while more than half its life is left
     assert page.locator("#hc-qr").get_attribute("data-token") == first
     assert page.evaluate("new Date(document.getElementById('hc-code').dataset.expiresAt)"
@@ -191,7 +192,7 @@ def test_a_poster_opened_by_the_camera_checks_in_through_the_residents_page(
     page.goto(live_server.url + _page(person) + "?lang=en")  # remembered on this phone
     page.goto(live_server.url + venue_code_url(venue))
     page.wait_for_url(lambda url: _page(person) in url)
-    page.wait_for_function("document.getElementById('checkin-queue').dataset.count === '0'")
+    page.wait_for_function("() => document.getElementById('checkin-queue').dataset.count === '0'")
     page.locator("#checkin-log li").first.wait_for()
     assert Checkin.objects.get().venue_id == venue.pk
     assert "venue=" not in page.url

@@ -48,7 +48,7 @@ def _scan(page: Any, number: str) -> str:
     said = page.get_attribute("#answer", "data-said") or "0"
     page.fill("#id_number", number)
     page.press("#id_number", "Enter")
-    page.wait_for_function(f"document.querySelector('#answer').dataset.said !== '{said}'")
+    page.wait_for_function(f"() => document.querySelector('#answer').dataset.said !== '{said}'")
     return str(page.inner_text("#answer"))
 
 
@@ -90,7 +90,8 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
     assert "already scanned on this phone" in twice and page.inner_text("#counter") == "2/10"
     assert page.get_attribute("#answer", "class") == "answer bad"
     page.click("#seal")
-    page.wait_for_function("document.querySelector('#queue').textContent.includes('uploaded')")
+    page.wait_for_function(
+        "() => document.querySelector('#queue').textContent.includes('uploaded')")
     assert {s.person_id for s in Sample.objects.filter(tube=first)} == {a.pk, b.pk}
     assert Tube.objects.get(pk=first.pk).status == "sealed"
 
@@ -104,7 +105,7 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
 
     # Offline: two residents and a visitor; meanwhile another device swabs one of them.
     context.set_offline(True)
-    page.wait_for_function("document.querySelector('#net').textContent.startsWith('Offline')")
+    page.wait_for_function("() => document.querySelector('#net').textContent.startsWith('Offline')")
     assert "offline" in _scan(page, d.id_number or "")
     _scan(page, e.id_number or "")
     page.click("#visitor summary")
@@ -114,7 +115,7 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
     _scan(page, f.id_number or "")
     assert page.inner_text("#counter") == "4/10"
     page.click("#seal")
-    page.wait_for_function("document.querySelector('#queue').textContent.includes('waiting')")
+    page.wait_for_function("() => document.querySelector('#queue').textContent.includes('waiting')")
     assert not Sample.objects.filter(tube=second).exists()
     _sampled_elsewhere(rnd, f, "other-device-0002")
 
@@ -132,8 +133,9 @@ def test_sampler_scans_seals_and_uploads_offline_once(rnd: Round, live_server: A
 
     page.route("**/sampling/batches", lose_first_answer)
     context.set_offline(False)
-    page.wait_for_function("document.querySelector('#queue').textContent.includes('uploaded')",
-                           timeout=20000)
+    page.wait_for_function(
+        "() => document.querySelector('#queue').textContent.includes('uploaded')",
+        timeout=20000)
     assert lost == [200]
     assert "already been stored" in page.inner_text("#log")  # the resend's answer
     mine = ScanBatch.objects.filter(site=site, sampler=rnd.users["sampler1"])
