@@ -35,12 +35,7 @@ EXAMPLES = int(os.environ.get("FANGKONG_API_FUZZ_EXAMPLES", "3"))
 SENT: Counter[str] = Counter()
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # "METHOD /path" → why it fails today, for a file another change owns (strict: fixed → fails).
-KNOWN: dict[str, str] = {
-    "POST /api/v1/registry/import/{kind}": (
-        "a file refused whole (not UTF-8) or a bad form answers 422 {detail, field} or ninja's "
-        "list, but 422 is declared as ImportRefused only (registry/api.py: declare "
-        "ImportRefused | fangkong.api.Problem)"),
-}
+KNOWN: dict[str, str] = {}
 
 
 def _cases() -> list[object]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from fangkong.api import request_actor, requires
+from fangkong.api import Problem, request_actor, requires
 from fangkong.core.errors import DomainError
 from fangkong.core.models import AdminUnit
 from fangkong.core.privacy import reveal
@@ -102,7 +102,7 @@ def list_venues(request: HttpRequest, type: str = "", after: int | None = None
     return queries.list_venues(actor=request_actor(request), after=after, kind=type)
 
 
-@router.post("/import/{kind}", response={200: ImportResult, 422: ImportRefused})
+@router.post("/import/{kind}", response={200: ImportResult, 422: ImportRefused | Problem})
 @requires(Right.REGISTRY_IMPORT)
 def import_file(request: HttpRequest, kind: str, file: UploadedFile = File(...),
                 partial: bool = Form(False)) -> Status[Any]:
