@@ -113,3 +113,30 @@ def test_a_dead_workers_lock_is_cleared_when_its_task_comes_back(
     assert task is not None
     huey.execute(task)
     assert ran == ["sweep"]
+
+
+def test_a_redelivered_task_knows_it_and_a_first_delivery_does_not(
+        huey: DataDirSqliteHuey, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job that marked its row "running" and died must be able to take that row over when
+    it comes back, and only then (a second copy of a live job must not)."""
+    seen: list[bool] = []
+
+    @huey.task()
+    def job() -> None:
+        seen.append(jobs.is_redelivery())
+
+    job()
+    pid = dead_pid()
+    with monkeypatch.context() as m:
+        m.setattr(jobs.os, "getpid", lambda: pid)
+        assert huey.dequeue() is not None  # taken by a process that then died
+    huey.create_consumer(workers=1)
+    again = huey.dequeue()
+    assert again is not None
+    huey.execute(again)
+    job()
+    fresh = huey.dequeue()
+    assert fresh is not None
+    huey.execute(fresh)
+    assert seen == [True, False]
+    assert jobs.is_redelivery() is False

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from fangkong.core import clock
+from fangkong.core import clock, jobs
 from fangkong.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangkong.core.jurisdiction import Actor, actor_for
 from fangkong.core.models import AuditLog
@@ -155,6 +155,22 @@ def test_a_queued_scenario_is_not_run_twice_but_a_stale_run_is(
     Scenario.objects.filter(pk=made.pk).update(
         status=ScenarioStatus.RUNNING, started_at=clock.now() - dt.timedelta(hours=2))
     assert scenarios.do_run_scenario(actor=boss, scenario_id=made.pk).status == "queued"
+
+
+def test_a_running_scenario_is_taken_over_only_by_a_redelivered_job(
+        people: dict[str, Actor]) -> None:
+    """A worker killed mid-run leaves the scenario "running"; the job queued again for it
+    (core/jobs.py) runs it to the end, while a second copy of a live job leaves it alone."""
+    made = make(people["commander1"])  # no commit in this test: the job was not run
+    Scenario.objects.filter(pk=made.pk).update(status=ScenarioStatus.RUNNING,
+                                               started_at=clock.now(), progress=30)
+    assert runner.do_execute_scenario(scenario_id=made.pk).status == "running"  # type: ignore[union-attr]
+    token = jobs._redelivery.set(True)
+    try:
+        done = runner.do_execute_scenario(scenario_id=made.pk)
+    finally:
+        jobs._redelivery.reset(token)
+    assert done is not None and done.status == ScenarioStatus.DONE and done.progress == 100
 
 
 def test_a_failed_run_keeps_its_error(people: dict[str, Actor]) -> None:

@@ -11,7 +11,8 @@ once the task has run (or failed, or was rescheduled); a consumer that starts pu
 queue the tasks recorded by dead processes of its own host. A job is thus run at least once,
 and may run twice when its worker died after its effect but before its record was deleted:
 jobs must be idempotent (a report is generated only while it is pending, a scenario claimed
-only while it is queued). The short step between taking a task and recording it is still
+only while it is queued, or while it is running when :func:`is_redelivery` says its worker
+died). The short step between taking a task and recording it is still
 unprotected, and so is a lock whose holder died without holding a recorded task.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,14 @@ from huey.api import Task
 
 log = logging.getLogger(__name__)
 TAKEN = "fangkong.taken."  # + task id: b"host\0pid\0" + the task's message
+REDELIVERED = "fangkong.redelivered."  # + task id: queued again after its worker died
+_redelivery: ContextVar[bool] = ContextVar("fangkong_redelivery", default=False)
+
+
+def is_redelivery() -> bool:
+    """Whether the task running now was queued again because its worker died: a job whose
+    first delivery marked its row "running" may take that row over."""
+    return _redelivery.get()
 
 
 def _owner() -> bytes:
@@ -58,9 +68,11 @@ class RedeliveringMixin:
         return task
 
     def execute(self, task: Task, timestamp: Any = None) -> Any:
+        token = _redelivery.set(bool(self.storage.delete_data(REDELIVERED + task.id)))
         try:
             return super().execute(task, timestamp)  # type: ignore[misc]
         finally:
+            _redelivery.reset(token)
             self.storage.delete_data(TAKEN + task.id)
 
     def create_consumer(self, **options: Any) -> Any:
@@ -87,6 +99,7 @@ class RedeliveringMixin:
             if owner_host.decode() != host or _alive(int(pid)):
                 continue
             if self.storage.delete_data(name):  # one starting consumer wins each task
+                self.storage.put_data(REDELIVERED + name[len(TAKEN):], b"1")
                 self.storage.enqueue(data)
                 count += 1
         return count

@@ -1,7 +1,8 @@
 """The run of a scenario (the job's body): claim it, build the population the agent model
 needs, run the model through ``spec.simulate`` with the progress written back, store the
-bands or the error. Safe to deliver twice: only a queued scenario is claimed, and the result
-is stored only while the scenario is still running (deleted or re-queued → dropped)."""
+bands or the error. Safe to deliver twice: only a queued scenario is claimed (or a running
+one when the job was queued again because its worker died), and the result is stored only
+while the scenario is still running (deleted or re-queued → dropped)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from fangkong.core import clock
+from fangkong.core import clock, jobs
 from fangkong.core.audit import record, snapshot
 from fangkong.core.errors import DomainError
 from fangkong.core.jurisdiction import Actor
@@ -83,7 +84,10 @@ def _claim(scenario_id: int) -> Scenario | None:
     with transaction.atomic():
         scenario = (Scenario.objects.select_for_update().select_related("unit")
                     .filter(pk=scenario_id).first())
-        if scenario is None or scenario.status != ScenarioStatus.QUEUED:
+        # A redelivered job takes over the run its dead worker left "running".
+        claimable = {ScenarioStatus.QUEUED} | (
+            {ScenarioStatus.RUNNING} if jobs.is_redelivery() else set())
+        if scenario is None or scenario.status not in claimable:
             return None
         scenario.status, scenario.started_at, scenario.progress = (
             ScenarioStatus.RUNNING, clock.now(), 0)
