@@ -26,7 +26,10 @@ def _routers(router: Router) -> Iterator[Router]:
 
 
 def api_operations() -> list[Operation]:
-    return [op for _, top in api._routers for router in _routers(top)
+    """Each operation once: once the URLs are built, ``api._routers`` lists the nested
+    routers as well, so the walk meets them twice."""
+    routers = {id(r): r for _, top in api._routers for r in _routers(top)}
+    return [op for router in routers.values()
             for view in router.path_operations.values() for op in view.operations]
 
 

@@ -21,7 +21,7 @@ def test_recompute_cut_mid_way_then_rerun_is_complete_and_single(place: Place,
                                                                   setup: dict[str, Any],
                                                                   fault: str) -> None:
     result = run_recompute(place=place, fixture=setup, fault=fault, kills=1, rows=8000,
-                           seed=4)
+                           seed=4, max_delay=0.3)  # inside the first batch, however fast
     assert result["hits"] == 1, result
     assert result["lost"] == 0, result
     assert result["duplicated"] == 0, result

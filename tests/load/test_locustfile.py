@@ -25,6 +25,9 @@ from fangkong.healthcode.models import Checkin, GateScan
 from fangkong.healthcode.shedding import GUARD
 from fangkong.testing.models import Tube, TubeStatus
 from tests.healthcode.test_shedding import server_connections_closed  # noqa: F401 (the server threads close their connections)
+from tests.web import browser as web
+
+rule_versions = web.rule_versions  # an earlier live-server test may have flushed the policies
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = {"code.json", "checkins", "tokens/verify", "gate/scans", "sampling/lookup",
@@ -32,7 +35,7 @@ NAMES = {"code.json", "checkins", "tokens/verify", "gate/scans", "sampling/looku
 
 
 @pytest.fixture
-def world(tmp_path: Path, transactional_db: None) -> Path:
+def world(tmp_path: Path, transactional_db: None, rule_versions: None) -> Path:
     """A 1,500-resident synthetic city, its codes, and the locust fixture written to a file."""
     from benchmarks.load import fixture
 
