@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benchmarks.faults_ingest import run_ingest
+from benchmarks.faults_ingest import BATCH, run_ingest
 from benchmarks.faults_procs import Place
 
 from tests.faults.conftest import fault_backend
 
 pytestmark = pytest.mark.django_db
+
+DEVICES = 4
 
 
 def assert_nothing_lost(result: dict[str, Any], *, kills: int) -> None:
@@ -20,14 +22,17 @@ def assert_nothing_lost(result: dict[str, Any], *, kills: int) -> None:
     assert result["acknowledged"] > 0, result
     assert result["lost"] == 0, result
     assert result["duplicated"] == 0, result
-    assert result["stored_unacknowledged"] == 0, result
+    # at-least-once: a batch the server stored whose answer a device has not had yet (its
+    # last, still being resent when the run stops) is allowed; at most one per device
+    assert result["stored_unacknowledged"] <= DEVICES * BATCH, result
     assert result["checkins_lost"] == 0, result
     assert result["checkins_duplicated"] == 0, result
 
 
 def test_server_killed_mid_upload_loses_and_doubles_nothing(place: Place,
                                                            setup: dict[str, Any]) -> None:
-    result = run_ingest(place=place, fixture=setup, fault="kill9", kills=2, seed=1)
+    result = run_ingest(place=place, fixture=setup, fault="kill9", kills=2, seed=1,
+                        devices=DEVICES)
     assert_nothing_lost(result, kills=2)
     # the kills cut uploads off mid-request: the devices sent those batches again
     assert sum(result["failed_sends"].values()) > 0, result
@@ -38,5 +43,5 @@ def test_server_killed_mid_upload_loses_and_doubles_nothing(place: Place,
 def test_database_connections_terminated_mid_upload_lose_nothing(
         place: Place, setup: dict[str, Any]) -> None:
     result = run_ingest(place=place, fixture=setup, fault="pgterm", kills=4,
-                        seed=2)
+                        seed=2, devices=DEVICES)
     assert_nothing_lost(result, kills=4)
