@@ -1,5 +1,4 @@
 """Tables of the jurisdiction tree, users' bindings, audit, approvals and login failures."""
-# core/checks.py registers the deployment checks when the app's models load.
 
 from __future__ import annotations
 
@@ -216,6 +215,3 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(db_index=True)
-
-
-from fangkong.core import checks as _checks  # noqa: E402,F401  (registers the system checks)
