@@ -87,7 +87,8 @@ class Gates:
                 conn.request("POST", "/api/v1/healthcode/gate/scans", body, self.headers)
                 response = conn.getresponse()
                 answer = response.read()
-            except OSError as exc:  # killed mid-request: the answer is lost
+            except (OSError, http.client.HTTPException) as exc:  # killed mid-request (a reset,
+                # or an answer cut short: IncompleteRead): the answer is lost
                 device.fail(type(exc).__name__)
                 continue
             if 200 <= response.status < 300:

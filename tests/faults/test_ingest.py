@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benchmarks.faults_ingest import BATCH, run_ingest
+from benchmarks.faults_ingest import run_ingest
 from benchmarks.faults_procs import Place
 
 from tests.faults.conftest import fault_backend
@@ -22,9 +22,7 @@ def assert_nothing_lost(result: dict[str, Any], *, kills: int) -> None:
     assert result["acknowledged"] > 0, result
     assert result["lost"] == 0, result
     assert result["duplicated"] == 0, result
-    # at-least-once: a batch the server stored whose answer a device has not had yet (its
-    # last, still being resent when the run stops) is allowed; at most one per device
-    assert result["stored_unacknowledged"] <= DEVICES * BATCH, result
+    assert result["stored_unacknowledged"] == 0, result
     assert result["checkins_lost"] == 0, result
     assert result["checkins_duplicated"] == 0, result
 
